@@ -1,0 +1,77 @@
+//! The command line: argument parsing and the subcommands, as thin consumers of the core.
+
+mod progress;
+mod stats;
+pub mod timearg;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::RwLock;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::ingest::{load_into, LoadOptions, TimeWindow};
+use crate::store::Store;
+
+#[derive(Parser, Debug)]
+#[command(name = "trailscope", version, about = "Explore AWS CloudTrail logs offline", subcommand_required = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load inputs and print totals, top values of the main facets, and the load report.
+    Stats(StatsArgs),
+}
+
+/// What to load: shared by every subcommand that reads trail data.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Files, directories (walked recursively), archives (.zip, .tar, .tar.gz) or `-` for stdin.
+    #[arg(value_name = "PATH", default_value = "-")]
+    pub paths: Vec<PathBuf>,
+    /// Only events at or after this time: ISO 8601 (`2024-03-01T10:00Z`, `2024-03-01`) or
+    /// relative to now (`30m`, `2h`, `7d`, `1w`). Times without a zone are UTC.
+    #[arg(long, value_name = "TIME", value_parser = timearg::parse_time_arg)]
+    pub since: Option<i64>,
+    /// Only events at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", value_parser = timearg::parse_time_arg)]
+    pub until: Option<i64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print one JSON object (fields documented in the README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Stats(args) => stats::run(&args),
+    }
+}
+
+/// Loads the inputs with a progress bar on stderr when it is a terminal.
+pub fn load(input: &InputArgs) -> Store {
+    let mut options = LoadOptions::new(input.paths.clone());
+    if let Some(w) = input.workers {
+        options.workers = w.max(1);
+    }
+    options.window = TimeWindow { since: input.since, until: input.until };
+    let store = RwLock::new(Store::new());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        s.spawn(move || progress::follow(rx));
+        load_into(&store, &options, Some(tx));
+    });
+    store.into_inner().unwrap_or_else(|p| p.into_inner())
+}

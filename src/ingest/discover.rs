@@ -1,0 +1,267 @@
+//! Finds the CloudTrail records in one decompressed input, whatever envelope holds them:
+//! `{"Records":[…]}`, lookup-events `Events[].CloudTrailEvent` strings, EventBridge
+//! `detail`, CloudWatch `message` strings, test-harness and Cribl wrappers, JSON Lines,
+//! top-level arrays, concatenated documents, single events.
+//!
+//! Rather than a list of known envelopes, discovery walks the JSON: an object that is an
+//! event (see [`ObjectScan::is_event`]) is a record and is not searched further; any other
+//! object, array, or string holding JSON is searched. Records borrow their bytes from the
+//! input when they are a span of it; records unescaped out of a JSON string own theirs.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
+
+use super::limits::Limits;
+use super::report::{describe_position, DecodeProblem, ProblemKind};
+use super::salvage;
+use super::scan::{ObjectScan, Text};
+use crate::model::event::EventFields;
+
+/// Where a record's original bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawBytes {
+    /// `start..start + len` of the decompressed input.
+    Span { start: usize, len: usize },
+    /// Bytes that are not a span of the input (unescaped from a JSON string).
+    Owned(Box<[u8]>),
+}
+
+/// One record found in an input.
+#[derive(Debug)]
+pub struct FoundRecord<'a> {
+    pub raw: RawBytes,
+    pub fields: EventFields<'a>,
+    /// Only part of a CloudTrail record is known (console CSV row, space-delimited line).
+    pub partial: bool,
+}
+
+/// Everything found in one input.
+#[derive(Debug, Default)]
+pub struct Decoded<'a> {
+    pub records: Vec<FoundRecord<'a>>,
+    pub digests: u64,
+    pub problems: Vec<DecodeProblem>,
+    /// Records recovered by salvage from damaged input (included in `records`).
+    pub salvaged: u64,
+    /// Why event-like objects were rejected, for a clearer "not CloudTrail" message.
+    pub lookalike: Option<&'static str>,
+}
+
+/// Walks JSON values of one buffer and collects records.
+pub struct Discovery<'a, 'l> {
+    pub buf: &'a [u8],
+    pub out: Decoded<'a>,
+    pub limits: &'l Limits,
+}
+
+impl<'a, 'l> Discovery<'a, 'l> {
+    pub fn new(buf: &'a [u8], limits: &'l Limits) -> Self {
+        Self { buf, out: Decoded::default(), limits }
+    }
+
+    /// Where `raw` sits in the buffer. `RawValue`s deserialized from `buf` always borrow
+    /// from it; the fallback copy only guards against a future change in serde_json.
+    pub fn span_of(&self, raw: &RawValue) -> RawBytes {
+        let text = raw.get().as_bytes();
+        let base = self.buf.as_ptr() as usize;
+        let at = text.as_ptr() as usize;
+        if at >= base && at + text.len() <= base + self.buf.len() {
+            RawBytes::Span { start: at - base, len: text.len() }
+        } else {
+            RawBytes::Owned(text.into())
+        }
+    }
+
+    pub fn push_event(&mut self, raw: RawBytes, fields: EventFields<'a>, partial: bool) {
+        let len = match &raw {
+            RawBytes::Span { len, .. } => *len,
+            RawBytes::Owned(b) => b.len(),
+        };
+        if len > self.limits.max_record_bytes {
+            self.out.problems.push(DecodeProblem::new(
+                ProblemKind::Limit,
+                format!(
+                    "a record of {len} bytes exceeds the {} byte record limit and was skipped",
+                    self.limits.max_record_bytes
+                ),
+                None,
+            ));
+            return;
+        }
+        self.out.records.push(FoundRecord { raw, fields, partial });
+    }
+
+    /// Handles one scanned object whose bytes are `raw`.
+    fn object(&mut self, scan: ObjectScan<'a>, raw: RawBytes, depth: usize) {
+        if scan.is_digest() {
+            self.out.digests += 1;
+            return;
+        }
+        if scan.is_event() {
+            self.push_event(raw, scan.fields, false);
+            return;
+        }
+        if let Some(why) = scan.lookalike() {
+            self.out.lookalike = Some(why);
+            return;
+        }
+        if depth >= self.limits.max_nesting {
+            return;
+        }
+        if let Some(s) = scan.cloudtrail_event {
+            self.json_string(s, depth + 1, true);
+        }
+        for r in scan.records.into_iter().flatten() {
+            self.value(r, depth + 1);
+        }
+        for child in scan.children {
+            self.value(child, depth + 1);
+        }
+    }
+
+    /// Handles any JSON value that borrows from the buffer.
+    pub fn value(&mut self, raw: &'a RawValue, depth: usize) {
+        match raw.get().as_bytes().first() {
+            Some(b'{') => {
+                if let Ok(scan) = serde_json::from_str::<ObjectScan<'a>>(raw.get()) {
+                    let span = self.span_of(raw);
+                    self.object(scan, span, depth);
+                }
+            }
+            Some(b'[') if depth < self.limits.max_nesting => {
+                if let Ok(items) = serde_json::from_str::<Vec<&'a RawValue>>(raw.get()) {
+                    for item in items {
+                        self.value(item, depth + 1);
+                    }
+                }
+            }
+            Some(b'"') if depth < self.limits.max_nesting => self.json_string(raw, depth + 1, false),
+            _ => {}
+        }
+    }
+
+    /// A JSON string that may itself hold JSON (lookup-events `CloudTrailEvent`,
+    /// CloudWatch `message`, Cribl `_raw`). Records found inside own their bytes.
+    /// Damage is reported only for `CloudTrailEvent`, which is always meant to be JSON.
+    fn json_string(&mut self, raw: &'a RawValue, depth: usize, must_be_json: bool) {
+        let Ok(Text(text)) = serde_json::from_str::<Text<'_>>(raw.get()) else { return };
+        let trimmed = text.trim_start();
+        if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+            return;
+        }
+        let inner: Vec<u8> = text.into_owned().into_bytes();
+        let mut sub = Discovery::new(&inner, self.limits);
+        sub.document(depth);
+        let Decoded { records, digests, problems, salvaged, lookalike } = sub.out;
+        self.out.digests += digests;
+        self.out.salvaged += salvaged;
+        self.out.lookalike = self.out.lookalike.or(lookalike);
+        if must_be_json {
+            for p in problems {
+                let where_ = match self.span_of(raw) {
+                    RawBytes::Span { start, .. } => format!("in the JSON string at byte {start}"),
+                    RawBytes::Owned(_) => "in a nested JSON string".to_owned(),
+                };
+                let location = Some(match p.location {
+                    Some(l) => format!("{where_}, {l}"),
+                    None => where_,
+                });
+                self.out.problems.push(DecodeProblem { location, ..p });
+            }
+        }
+        for r in records {
+            let bytes: Box<[u8]> = match r.raw {
+                RawBytes::Span { start, len } => inner[start..start + len].into(),
+                RawBytes::Owned(b) => b,
+            };
+            self.push_event(RawBytes::Owned(bytes), r.fields.into_owned(), r.partial);
+        }
+    }
+
+    /// Reads the buffer as a stream of JSON documents (one document, JSON Lines, or
+    /// concatenated pages). On the first syntax error the damage is reported and the rest
+    /// of the buffer is salvaged record by record.
+    pub fn document(&mut self, depth: usize) {
+        let buf = self.buf;
+        let mut stream = serde_json::Deserializer::from_slice(buf).into_iter::<TopValue<'a>>();
+        loop {
+            let before = stream.byte_offset();
+            match stream.next() {
+                None => break,
+                Some(Ok(top)) => {
+                    let end = stream.byte_offset();
+                    let start = before + buf[before..end].iter().take_while(|b| b.is_ascii_whitespace()).count();
+                    match top {
+                        TopValue::Object(scan) => self.object(*scan, RawBytes::Span { start, len: end - start }, depth),
+                        TopValue::Array(items) => {
+                            for item in items {
+                                self.value(item, depth + 1);
+                            }
+                        }
+                        TopValue::Other => {}
+                    }
+                }
+                Some(Err(e)) => {
+                    let location = Some(describe_position(buf, e.line(), e.column()));
+                    let message = if e.is_eof() {
+                        "the JSON ends early (truncated file?)".to_owned()
+                    } else {
+                        format!("invalid JSON: {e}")
+                    };
+                    self.out.problems.push(DecodeProblem::new(ProblemKind::InvalidJson, message, location));
+                    salvage::salvage_from(self, before);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A top-level JSON value: objects are scanned in the same pass, arrays split.
+pub enum TopValue<'a> {
+    Object(Box<ObjectScan<'a>>),
+    Array(Vec<&'a RawValue>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for TopValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TopValue<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                super::scan::ObjectVisitor.visit_map(m).map(|s| TopValue::Object(Box::new(s)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = s.next_element::<&'de RawValue>()? {
+                    items.push(item);
+                }
+                Ok(TopValue::Array(items))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(TopValue::Other)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(TopValue::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(TopValue::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(TopValue::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(TopValue::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(TopValue::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -1,0 +1,17 @@
+//! Reading CloudTrail inputs of every shape into the store: enumerate (`source`), open
+//! containers (`input`), find records (`discover`, `scan`, `text`, `salvage`), and run it
+//! all on worker threads with progress (`pipeline`).
+
+pub mod discover;
+pub mod input;
+pub mod limits;
+pub mod pipeline;
+pub mod report;
+pub mod salvage;
+pub mod scan;
+pub mod source;
+pub mod text;
+
+pub use limits::Limits;
+pub use pipeline::{load_into, LoadEvent, LoadOptions, TimeWindow};
+pub use report::{Problem, ProblemKind};

@@ -1,0 +1,75 @@
+//! The load report: what went wrong with which input, where, and what was kept anyway.
+
+use serde::Serialize;
+
+/// The class of a problem, as shown in the report and in `stats --json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// Readable, but holds no CloudTrail records (look-alikes, prose, other JSON).
+    NotCloudtrail,
+    /// JSON that does not parse; complete records around the damage are salvaged.
+    InvalidJson,
+    /// A gzip stream that ends early; the decompressed prefix is salvaged.
+    TruncatedGzip,
+    /// A gzip (or zip/tar) stream that is corrupt.
+    BadGzip,
+    /// The path could not be read (missing, permission denied, symlink loop).
+    Io,
+    /// A line or CSV row that does not fit the file's format.
+    BadLine,
+    /// A resource limit was hit (decompressed size, record size, member count).
+    Limit,
+    /// A zero-length (or whitespace-only) file.
+    Empty,
+}
+
+/// One entry of the load report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// The input's display path; archive members are `archive!member`.
+    pub path: String,
+    pub kind: ProblemKind,
+    pub message: String,
+    /// `line L, column C` or `byte N`, when the damage has a position.
+    pub location: Option<String>,
+    /// Complete records recovered from this input despite the problem.
+    pub salvaged: u64,
+}
+
+/// A problem found while decoding a buffer, before it is tied to a path.
+#[derive(Debug, Clone)]
+pub struct DecodeProblem {
+    pub kind: ProblemKind,
+    pub message: String,
+    pub location: Option<String>,
+}
+
+impl DecodeProblem {
+    pub fn new(kind: ProblemKind, message: impl Into<String>, location: Option<String>) -> Self {
+        Self { kind, message: message.into(), location }
+    }
+
+    pub fn at(self, path: &str, salvaged: u64) -> Problem {
+        Problem { path: path.to_owned(), kind: self.kind, message: self.message, location: self.location, salvaged }
+    }
+}
+
+/// `line L, column C (byte N)` for a 1-based line/column in `buf`.
+pub fn describe_position(buf: &[u8], line: usize, column: usize) -> String {
+    let mut offset = 0usize;
+    if line > 1 {
+        let mut seen = 1;
+        for (i, &b) in buf.iter().enumerate() {
+            if b == b'\n' {
+                seen += 1;
+                if seen == line {
+                    offset = i + 1;
+                    break;
+                }
+            }
+        }
+    }
+    let byte = offset + column.saturating_sub(1);
+    format!("line {line}, column {column} (byte {byte})")
+}

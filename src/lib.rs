@@ -1,0 +1,10 @@
+//! trailscope: explore AWS CloudTrail logs offline.
+//!
+//! The core runs in one direction — `ingest` → `store` → (query, views, export) — and
+//! never imports a terminal library; the CLI in `cli` is one consumer of it.
+
+pub mod cli;
+pub mod ingest;
+pub mod model;
+pub mod sanitize;
+pub mod store;

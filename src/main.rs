@@ -1,0 +1,5 @@
+//! The `trailscope` binary: see `trailscope --help`.
+
+fn main() -> std::process::ExitCode {
+    trailscope::cli::main()
+}

@@ -1,0 +1,378 @@
+//! The in-memory event store: append-only columns, one interner with postings per facet,
+//! the compressed original bytes, deduplication and time order.
+//!
+//! Events get ids in arrival order (`u32`); `time_order()` is the permutation that sorts
+//! them by time (untimed last). Workers append whole files under the store's write lock,
+//! which is held for the interning only — parsing and compression happen before.
+
+pub mod facet;
+pub mod interner;
+pub mod raw;
+
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+use xxhash_rust::xxh3::xxh3_64;
+
+pub use facet::Facet;
+pub use interner::{FacetIndex, NONE};
+pub use raw::{Locator, PreparedRaw, RawStore};
+
+use crate::ingest::discover::FoundRecord;
+use crate::ingest::report::Problem;
+use crate::model::identity::principal_of;
+use crate::model::time::{parse_event_time, UNTIMED};
+
+/// Per-event flags.
+pub mod flags {
+    /// Only part of a CloudTrail record is known (CSV row, space-delimited line).
+    pub const PARTIAL: u8 = 1;
+    /// The event time could not be parsed; the event sorts last.
+    pub const UNTIMED: u8 = 2;
+    /// Another, different event has the same eventID.
+    pub const ID_COLLISION: u8 = 4;
+    /// A CloudTrail Insights record.
+    pub const INSIGHT: u8 = 8;
+}
+
+/// Counters and problems of everything loaded into the store.
+#[derive(Debug, Default, Clone)]
+pub struct LoadReport {
+    pub records: u64,
+    pub duplicates: u64,
+    pub id_collisions: u64,
+    pub files: u64,
+    pub files_failed: u64,
+    pub files_skipped: u64,
+    pub digests: u64,
+    pub untimed: u64,
+    pub partial: u64,
+    pub salvaged: u64,
+    pub bytes_read: u64,
+    pub problems: Vec<Problem>,
+}
+
+/// Strings that are unique per event, kept in one arena.
+#[derive(Debug, Default)]
+struct StrColumn {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl StrColumn {
+    fn push(&mut self, s: Option<&str>) {
+        self.text.push_str(s.unwrap_or(""));
+        self.ends.push(self.text.len() as u32);
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let s = &self.text[start..end];
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// One input as the workers hand it to the store.
+pub struct FileBatch<'a> {
+    pub path: &'a str,
+    pub data: &'a [u8],
+    pub records: Vec<FoundRecord<'a>>,
+    pub raw: PreparedRaw,
+}
+
+/// What an append did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AppendOutcome {
+    pub added: u64,
+    pub duplicates: u64,
+}
+
+/// The store.
+#[derive(Debug, Default)]
+pub struct Store {
+    time: Vec<i64>,
+    flags: Vec<u8>,
+    locators: Vec<Locator>,
+    content_hash: Vec<u64>,
+    event_ids: StrColumn,
+    request_ids: StrColumn,
+    columns: Vec<Vec<u32>>,
+    facets: Vec<FacetIndex>,
+    resource_ends: Vec<u32>,
+    resource_values: Vec<u32>,
+    resources: FacetIndex,
+    raw: RawStore,
+    /// eventID hash → first event with it; further events with the same hash in `dedup_more`.
+    dedup: FxHashMap<u64, u32>,
+    dedup_more: FxHashMap<u64, Vec<u32>>,
+    time_order: Vec<u32>,
+    pub report: LoadReport,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self {
+            columns: vec![Vec::new(); Facet::SINGLE.len()],
+            facets: (0..Facet::SINGLE.len()).map(|_| FacetIndex::default()).collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// Appends the records of one input; duplicates are counted, not stored.
+    pub fn append(&mut self, batch: FileBatch<'_>) -> AppendOutcome {
+        let FileBatch { path, data, records, raw } = batch;
+        let base_blob = self.raw.adopt(raw.blobs);
+        let file_id = self.facets[col(Facet::File)].intern(path);
+        let mut outcome = AppendOutcome::default();
+        for (record, mut loc) in records.into_iter().zip(raw.locators) {
+            loc.blob += base_blob;
+            let bytes = raw::record_bytes(&record, data);
+            let hash = xxh3_64(bytes);
+            self.report.records += 1;
+            let event_id = record.fields.event_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            let mut collides_with = Vec::new();
+            if let Some(id) = event_id {
+                match self.find_same_id(id, hash, bytes) {
+                    Lookup::Duplicate => {
+                        self.report.duplicates += 1;
+                        outcome.duplicates += 1;
+                        continue;
+                    }
+                    Lookup::Collides(others) => collides_with = others,
+                    Lookup::New => {}
+                }
+            }
+            let ev = self.time.len() as u32;
+            self.push_event(ev, &record, loc, hash, file_id);
+            if let Some(id) = event_id {
+                let h = xxh3_64(id.as_bytes());
+                match self.dedup.entry(h) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(ev);
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => self.dedup_more.entry(h).or_default().push(ev),
+                }
+            }
+            if !collides_with.is_empty() {
+                for other in collides_with.into_iter().chain([ev]) {
+                    let f = &mut self.flags[other as usize];
+                    if *f & flags::ID_COLLISION == 0 {
+                        *f |= flags::ID_COLLISION;
+                        self.report.id_collisions += 1;
+                    }
+                }
+            }
+            outcome.added += 1;
+        }
+        outcome
+    }
+
+    fn find_same_id(&self, id: &str, hash: u64, bytes: &[u8]) -> Lookup {
+        let h = xxh3_64(id.as_bytes());
+        let Some(&first) = self.dedup.get(&h) else { return Lookup::New };
+        let more = self.dedup_more.get(&h).map_or(&[][..], Vec::as_slice);
+        let mut same_id = Vec::new();
+        for &c in std::iter::once(&first).chain(more) {
+            if self.event_ids.get(c as usize) != Some(id) {
+                continue;
+            }
+            if self.content_hash[c as usize] == hash || self.same_content(c, bytes) {
+                return Lookup::Duplicate;
+            }
+            same_id.push(c);
+        }
+        if same_id.is_empty() {
+            Lookup::New
+        } else {
+            Lookup::Collides(same_id)
+        }
+    }
+
+    /// Same content, whitespace and key order aside (JSON), or identical bytes (CSV, text).
+    fn same_content(&self, event: u32, bytes: &[u8]) -> bool {
+        let Ok(stored) = self.raw.get(self.locators[event as usize]) else { return false };
+        match (serde_json::from_slice::<Value>(&stored), serde_json::from_slice::<Value>(bytes)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => stored.trim_ascii() == bytes.trim_ascii(),
+        }
+    }
+
+    fn push_event(&mut self, ev: u32, record: &FoundRecord<'_>, loc: Locator, hash: u64, file_id: u32) {
+        let f = &record.fields;
+        let time = f.time_text().and_then(parse_event_time);
+        let mut fl = 0u8;
+        if time.is_none() {
+            fl |= flags::UNTIMED;
+            self.report.untimed += 1;
+        }
+        if record.partial {
+            fl |= flags::PARTIAL;
+            self.report.partial += 1;
+        }
+        if f.insight {
+            fl |= flags::INSIGHT;
+        }
+        self.time.push(time.unwrap_or(UNTIMED));
+        self.flags.push(fl);
+        self.locators.push(loc);
+        self.content_hash.push(hash);
+        self.event_ids.push(f.event_id.as_deref().map(str::trim));
+        self.request_ids.push(f.request_id.as_deref());
+
+        let identity = f.identity.as_ref();
+        let principal = identity.and_then(principal_of);
+        let read_only = f.read_only_flag().map(|b| if b { "true" } else { "false" });
+        let values: [Option<&str>; 16] = [
+            f.event_name.as_deref(),
+            f.event_source.as_deref(),
+            f.aws_region.as_deref(),
+            f.recipient_account.as_deref(),
+            identity.and_then(|i| i.account_id.as_deref()),
+            principal.as_ref().map(|p| &*p.name),
+            principal.as_ref().and_then(|p| p.issuer.as_deref()),
+            identity.and_then(|i| i.kind.as_deref()),
+            identity.and_then(|i| i.access_key_id.as_deref()),
+            f.source_ip.as_deref(),
+            f.user_agent.as_deref(),
+            f.error_code.as_deref(),
+            read_only,
+            f.event_type.as_deref(),
+            f.event_category.as_deref(),
+            None,
+        ];
+        for (i, value) in values.into_iter().enumerate() {
+            let id = if Facet::SINGLE[i] == Facet::File {
+                self.facets[i].add_id(file_id, ev)
+            } else {
+                match value.map(str::trim).filter(|v| !v.is_empty()) {
+                    Some(v) => self.facets[i].add(v, ev),
+                    None => NONE,
+                }
+            };
+            self.columns[i].push(id);
+        }
+        for r in &f.resources {
+            let r = r.trim();
+            if !r.is_empty() {
+                let id = self.resources.add(r, ev);
+                self.resource_values.push(id);
+            }
+        }
+        self.resource_ends.push(self.resource_values.len() as u32);
+    }
+
+    /// Sorts the time order if events arrived since the last call. Ties break on eventID
+    /// and content so the order does not depend on which worker appended first.
+    pub fn finish(&mut self) {
+        if self.time_order.len() == self.time.len() {
+            return;
+        }
+        let mut order: Vec<u32> = (0..self.time.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            self.time[a]
+                .cmp(&self.time[b])
+                .then_with(|| self.event_ids.get(a).cmp(&self.event_ids.get(b)))
+                .then_with(|| self.content_hash[a].cmp(&self.content_hash[b]))
+                .then_with(|| a.cmp(&b))
+        });
+        self.time_order = order;
+    }
+
+    /// Event ids in time order (call [`Store::finish`] after appending).
+    pub fn time_order(&self) -> &[u32] {
+        &self.time_order
+    }
+
+    /// Events of the time order whose time is within `[since, until]` (inclusive bounds;
+    /// untimed events are outside every bounded range).
+    pub fn time_range(&self, since: Option<i64>, until: Option<i64>) -> &[u32] {
+        let order = &self.time_order;
+        let lo = since.map_or(0, |s| order.partition_point(|&e| self.time[e as usize] < s));
+        let hi = match until {
+            Some(u) => order.partition_point(|&e| self.time[e as usize] <= u),
+            None if since.is_some() => order.partition_point(|&e| self.time[e as usize] != UNTIMED),
+            None => order.len(),
+        };
+        &order[lo..hi.max(lo)]
+    }
+
+    pub fn time(&self, event: u32) -> Option<i64> {
+        let t = self.time[event as usize];
+        (t != UNTIMED).then_some(t)
+    }
+
+    pub fn flags(&self, event: u32) -> u8 {
+        self.flags[event as usize]
+    }
+
+    pub fn event_id(&self, event: u32) -> Option<&str> {
+        self.event_ids.get(event as usize)
+    }
+
+    pub fn request_id(&self, event: u32) -> Option<&str> {
+        self.request_ids.get(event as usize)
+    }
+
+    pub fn locator(&self, event: u32) -> Locator {
+        self.locators[event as usize]
+    }
+
+    /// The event's original bytes, exactly as read.
+    pub fn raw_bytes(&self, event: u32) -> std::io::Result<Vec<u8>> {
+        self.raw.get(self.locators[event as usize])
+    }
+
+    pub fn raw_store(&self) -> &RawStore {
+        &self.raw
+    }
+
+    /// The index of a facet.
+    pub fn facet(&self, facet: Facet) -> &FacetIndex {
+        match facet.column() {
+            Some(c) => &self.facets[c],
+            None => &self.resources,
+        }
+    }
+
+    /// The value id of a single-valued facet for `event` ([`NONE`] when absent).
+    pub fn value_id(&self, event: u32, facet: Facet) -> u32 {
+        match facet.column() {
+            Some(c) => self.columns[c][event as usize],
+            None => NONE,
+        }
+    }
+
+    /// The value of a single-valued facet for `event`.
+    pub fn value(&self, event: u32, facet: Facet) -> Option<&str> {
+        let c = facet.column()?;
+        self.facets[c].value(self.columns[c][event as usize])
+    }
+
+    /// Resource ARNs and types of `event`.
+    pub fn resources(&self, event: u32) -> impl Iterator<Item = &str> {
+        let e = event as usize;
+        let start = if e == 0 { 0 } else { self.resource_ends[e - 1] as usize };
+        let end = self.resource_ends[e] as usize;
+        self.resource_values[start..end].iter().filter_map(|&id| self.resources.value(id))
+    }
+}
+
+enum Lookup {
+    New,
+    Duplicate,
+    Collides(Vec<u32>),
+}
+
+fn col(f: Facet) -> usize {
+    f.column().expect("single-valued facet")
+}
