@@ -42,8 +42,6 @@ pub struct Decoded<'a> {
     pub records: Vec<FoundRecord<'a>>,
     pub digests: u64,
     pub problems: Vec<DecodeProblem>,
-    /// Records recovered by salvage from damaged input (included in `records`).
-    pub salvaged: u64,
     /// Why event-like objects were rejected, for a clearer "not CloudTrail" message.
     pub lookalike: Option<&'static str>,
 }
@@ -153,9 +151,8 @@ impl<'a, 'l> Discovery<'a, 'l> {
         let inner: Vec<u8> = text.into_owned().into_bytes();
         let mut sub = Discovery::new(&inner, self.limits);
         sub.document(depth);
-        let Decoded { records, digests, problems, salvaged, lookalike } = sub.out;
+        let Decoded { records, digests, problems, lookalike } = sub.out;
         self.out.digests += digests;
-        self.out.salvaged += salvaged;
         self.out.lookalike = self.out.lookalike.or(lookalike);
         if must_be_json {
             for p in problems {
@@ -203,7 +200,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
                     }
                 }
                 Some(Err(e)) => {
-                    let location = Some(describe_position(buf, e.line(), e.column()));
+                    let location = Some(describe_position(e.line(), e.column()));
                     let message = if e.is_eof() {
                         "the JSON ends early (truncated file?)".to_owned()
                     } else {

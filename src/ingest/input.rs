@@ -77,7 +77,9 @@ fn decode_and_append(
         problems.push(DecodeProblem::new(ProblemKind::NotCloudtrail, message, None));
     }
     let raw = PreparedRaw::build(&decoded.records, data, gzip);
-    let salvaged = decoded.salvaged;
+    // Every record kept from a damaged input counts as salvaged, wherever the damage was.
+    let damaged = problems.iter().any(|p| p.kind.is_damage());
+    let salvaged = if damaged { decoded.records.len() as u64 } else { 0 };
     let failed = !problems.is_empty();
     let outcome = {
         let mut store = write(shared.store);
@@ -136,12 +138,12 @@ fn gunzip(bytes: &[u8], limits: &Limits) -> (Vec<u8>, Option<DecodeProblem>) {
                 "the gzip stream ends early (truncated download?); {} bytes decompressed before the end",
                 out.len()
             ),
-            Some(format!("decompressed byte {}", out.len())),
+            Some(format!("byte {}", out.len())),
         )),
         Err(e) => Some(DecodeProblem::new(
             ProblemKind::BadGzip,
             format!("corrupt gzip data: {e}; {} bytes decompressed before the damage", out.len()),
-            Some(format!("decompressed byte {}", out.len())),
+            Some(format!("byte {}", out.len())),
         )),
     };
     (out, problem)

@@ -24,6 +24,13 @@ pub enum ProblemKind {
     Empty,
 }
 
+impl ProblemKind {
+    /// Damage inside an input whose complete records are still kept (salvaged).
+    pub fn is_damage(self) -> bool {
+        matches!(self, ProblemKind::InvalidJson | ProblemKind::TruncatedGzip | ProblemKind::BadGzip)
+    }
+}
+
 /// One entry of the load report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
@@ -55,21 +62,7 @@ impl DecodeProblem {
     }
 }
 
-/// `line L, column C (byte N)` for a 1-based line/column in `buf`.
-pub fn describe_position(buf: &[u8], line: usize, column: usize) -> String {
-    let mut offset = 0usize;
-    if line > 1 {
-        let mut seen = 1;
-        for (i, &b) in buf.iter().enumerate() {
-            if b == b'\n' {
-                seen += 1;
-                if seen == line {
-                    offset = i + 1;
-                    break;
-                }
-            }
-        }
-    }
-    let byte = offset + column.saturating_sub(1);
-    format!("line {line}, column {column} (byte {byte})")
+/// `line L, column C` for a 1-based line/column of a JSON error.
+pub fn describe_position(line: usize, column: usize) -> String {
+    format!("line {line}, column {column}")
 }

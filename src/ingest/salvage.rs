@@ -19,7 +19,6 @@ const BUDGET_FACTOR: usize = 32;
 pub fn salvage_from(d: &mut Discovery<'_, '_>, from: usize) {
     let buf = d.buf;
     let mut budget = buf.len().saturating_mul(BUDGET_FACTOR).saturating_add(1 << 20);
-    let before = d.out.records.len();
     let mut i = from;
     while i < buf.len() {
         let Some(p) = memchr(b'{', &buf[i..]) else { break };
@@ -45,7 +44,6 @@ pub fn salvage_from(d: &mut Discovery<'_, '_>, from: usize) {
             }
         }
     }
-    d.out.salvaged += (d.out.records.len() - before) as u64;
 }
 
 /// Byte offset in `buf` of a 1-based line/column reported by serde_json.
