@@ -4,7 +4,9 @@
 //! never imports a terminal library; the CLI in `cli` is one consumer of it.
 
 pub mod cli;
+pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod query;
 pub mod sanitize;
 pub mod store;

@@ -1,5 +1,6 @@
 //! The command line: argument parsing and the subcommands, as thin consumers of the core.
 
+mod export;
 mod progress;
 mod stats;
 pub mod timearg;
@@ -11,6 +12,7 @@ use std::sync::RwLock;
 use clap::{Args, Parser, Subcommand};
 
 use crate::ingest::{load_into, LoadOptions, TimeWindow};
+use crate::query::{matching, parse, Expr};
 use crate::store::Store;
 
 #[derive(Parser, Debug)]
@@ -24,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Load inputs and print totals, top values of the main facets, and the load report.
     Stats(StatsArgs),
+    /// Write the events matching a filter as a trail file, JSON Lines or CSV.
+    Export(export::ExportArgs),
 }
 
 /// What to load: shared by every subcommand that reads trail data.
@@ -39,9 +43,36 @@ pub struct InputArgs {
     /// Only events at or before this time (same forms as --since).
     #[arg(long, value_name = "TIME", value_parser = timearg::parse_time_arg)]
     pub until: Option<i64>,
+    /// Only events matching this filter expression (see docs/filter-language.md).
+    #[arg(long, short = 'f', value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
+}
+
+impl InputArgs {
+    /// The parsed filter; a syntax error is printed with a caret under its position.
+    pub fn parsed_filter(&self) -> Result<Expr, ExitCode> {
+        let text = self.filter.as_deref().unwrap_or("");
+        parse(text, chrono::Utc::now().timestamp_millis()).map_err(|e| {
+            eprintln!("trailscope: invalid --filter:\n{}", e.render(text));
+            ExitCode::from(2)
+        })
+    }
+}
+
+/// The events matching `filter` and the --since/--until window, in time order.
+pub fn selection(store: &Store, filter: &Expr, input: &InputArgs) -> Result<Vec<u32>, ExitCode> {
+    let window = store.time_range(input.since, input.until);
+    if matches!(filter, Expr::All) {
+        return Ok(window.to_vec());
+    }
+    let bits = matching(store, filter).map_err(|e| {
+        eprintln!("trailscope: {e}");
+        ExitCode::from(2)
+    })?;
+    Ok(window.iter().copied().filter(|&e| bits.contains(e)).collect())
 }
 
 #[derive(Args, Debug)]
@@ -57,12 +88,14 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Stats(args) => stats::run(&args),
+        Command::Export(args) => export::run(&args),
     }
 }
 
 /// Loads the inputs with a progress bar on stderr when it is a terminal.
-pub fn load(input: &InputArgs) -> Store {
+pub fn load(input: &InputArgs, hash_inputs: bool) -> Store {
     let mut options = LoadOptions::new(input.paths.clone());
+    options.hash_inputs = hash_inputs;
     if let Some(w) = input.workers {
         options.workers = w.max(1);
     }

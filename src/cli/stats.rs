@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use super::{load, StatsArgs};
+use super::{load, selection, StatsArgs};
 use crate::ingest::Problem;
 use crate::model::identity::short_label;
 use crate::model::time::format_utc;
@@ -26,8 +26,16 @@ const TOP_FACETS: [(Facet, &str); 6] = [
 
 pub fn run(args: &StatsArgs) -> ExitCode {
     let started = std::time::Instant::now();
-    let store = load(&args.input);
-    let selection = store.time_range(args.input.since, args.input.until);
+    let filter = match args.input.parsed_filter() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let store = load(&args.input, false);
+    let selection = match selection(&store, &filter, &args.input) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let selection = selection.as_slice();
     let out = std::io::stdout();
     let mut out = out.lock();
     let written = if args.json {

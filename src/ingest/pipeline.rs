@@ -14,7 +14,7 @@ use super::input::{process_input, report_failure};
 use super::limits::Limits;
 use super::report::{Problem, ProblemKind};
 use super::source;
-use crate::store::Store;
+use crate::store::{InputFile, Store};
 
 /// Progress of a load, as it happens.
 #[derive(Debug, Clone)]
@@ -60,12 +60,14 @@ pub struct LoadOptions {
     pub workers: usize,
     pub limits: Limits,
     pub window: TimeWindow,
+    /// Compute the SHA-256 of every file read (for export manifests).
+    pub hash_inputs: bool,
 }
 
 impl LoadOptions {
     pub fn new(paths: Vec<PathBuf>) -> Self {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { paths, workers, limits: Limits::default(), window: TimeWindow::default() }
+        Self { paths, workers, limits: Limits::default(), window: TimeWindow::default(), hash_inputs: false }
     }
 }
 
@@ -81,6 +83,7 @@ pub struct Shared<'a> {
     pub store: &'a RwLock<Store>,
     pub limits: Limits,
     pub window: TimeWindow,
+    hash_inputs: bool,
     events: Option<Sender<LoadEvent>>,
     jobs: crossbeam_channel::Sender<Job>,
     pending: AtomicUsize,
@@ -126,6 +129,7 @@ pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Se
         store,
         limits: options.limits.clone(),
         window: options.window,
+        hash_inputs: options.hash_inputs,
         events,
         jobs: jobs_tx,
         pending: AtomicUsize::new(0),
@@ -161,21 +165,13 @@ fn worker(shared: &Shared<'_>, jobs: Receiver<Job>) {
 fn run_job(shared: &Shared<'_>, job: Job) {
     match job {
         Job::Path { path, display } => match std::fs::read(&path) {
-            Ok(bytes) => {
-                shared.emit(LoadEvent::Read { bytes: bytes.len() as u64 });
-                add_bytes_read(shared, bytes.len());
-                process_input(shared, &display, bytes, 0);
-            }
+            Ok(bytes) => read_done(shared, &display, bytes),
             Err(e) => report_failure(shared, io_problem(&display, &e)),
         },
         Job::Stdin => {
             let mut bytes = Vec::new();
             match std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes) {
-                Ok(_) => {
-                    shared.emit(LoadEvent::Read { bytes: bytes.len() as u64 });
-                    add_bytes_read(shared, bytes.len());
-                    process_input(shared, "<stdin>", bytes, 0);
-                }
+                Ok(_) => read_done(shared, "<stdin>", bytes),
                 Err(e) => report_failure(shared, io_problem("<stdin>", &e)),
             }
         }
@@ -183,8 +179,20 @@ fn run_job(shared: &Shared<'_>, job: Job) {
     }
 }
 
-fn add_bytes_read(shared: &Shared<'_>, n: usize) {
-    shared.store.write().unwrap_or_else(|p| p.into_inner()).report.bytes_read += n as u64;
+/// Accounts for a file read from disk, then processes it.
+fn read_done(shared: &Shared<'_>, display: &str, bytes: Vec<u8>) {
+    shared.emit(LoadEvent::Read { bytes: bytes.len() as u64 });
+    let sha256 = shared.hash_inputs.then(|| {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&bytes);
+        digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    });
+    {
+        let mut store = shared.store.write().unwrap_or_else(|p| p.into_inner());
+        store.report.bytes_read += bytes.len() as u64;
+        store.report.inputs.push(InputFile { path: display.to_owned(), bytes: bytes.len() as u64, sha256 });
+    }
+    process_input(shared, display, bytes, 0);
 }
 
 pub fn io_problem(path: &str, e: &std::io::Error) -> Problem {

@@ -23,13 +23,23 @@ pub enum Facet {
     EventCategory,
     /// Source file (archive members as `archive!member`).
     File,
+    /// `userIdentity.arn` as written.
+    IdentityArn,
+    /// `userIdentity.userName`.
+    UserName,
+    /// `userIdentity.principalId`.
+    PrincipalId,
+    /// `userIdentity.sessionContext.sourceIdentity`.
+    SourceIdentity,
+    /// `errorMessage` (messages repeat across events, so interning pays).
+    ErrorMessage,
     /// Resource ARNs and types (several per event).
     Resource,
 }
 
 impl Facet {
     /// Facets with one value per event, in column order.
-    pub const SINGLE: [Facet; 16] = [
+    pub const SINGLE: [Facet; 21] = [
         Facet::EventName,
         Facet::EventSource,
         Facet::Region,
@@ -46,6 +56,11 @@ impl Facet {
         Facet::EventType,
         Facet::EventCategory,
         Facet::File,
+        Facet::IdentityArn,
+        Facet::UserName,
+        Facet::PrincipalId,
+        Facet::SourceIdentity,
+        Facet::ErrorMessage,
     ];
 
     /// Column index of a single-valued facet.
@@ -72,6 +87,11 @@ impl Facet {
             Facet::EventType => "eventType",
             Facet::EventCategory => "eventCategory",
             Facet::File => "file",
+            Facet::IdentityArn => "userIdentity.arn",
+            Facet::UserName => "userIdentity.userName",
+            Facet::PrincipalId => "userIdentity.principalId",
+            Facet::SourceIdentity => "sourceIdentity",
+            Facet::ErrorMessage => "errorMessage",
             Facet::Resource => "resources",
         }
     }

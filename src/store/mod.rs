@@ -49,6 +49,16 @@ pub struct LoadReport {
     pub salvaged: u64,
     pub bytes_read: u64,
     pub problems: Vec<Problem>,
+    /// Files (and stdin) read from disk, with their SHA-256 when the load was asked to hash.
+    pub inputs: Vec<InputFile>,
+}
+
+/// One file read from disk (archive members are inside it).
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: Option<String>,
 }
 
 /// Strings that are unique per event, kept in one arena.
@@ -231,7 +241,7 @@ impl Store {
         let identity = f.identity.as_ref();
         let principal = identity.and_then(principal_of);
         let read_only = f.read_only_flag().map(|b| if b { "true" } else { "false" });
-        let values: [Option<&str>; 16] = [
+        let values: [Option<&str>; 21] = [
             f.event_name.as_deref(),
             f.event_source.as_deref(),
             f.aws_region.as_deref(),
@@ -247,7 +257,12 @@ impl Store {
             read_only,
             f.event_type.as_deref(),
             f.event_category.as_deref(),
-            None,
+            None, // File: interned once per batch
+            identity.and_then(|i| i.arn.as_deref()),
+            identity.and_then(|i| i.user_name.as_deref()),
+            identity.and_then(|i| i.principal_id.as_deref()),
+            identity.and_then(|i| i.source_identity.as_deref()),
+            f.error_message.as_deref(),
         ];
         for (i, value) in values.into_iter().enumerate() {
             let id = if Facet::SINGLE[i] == Facet::File {

@@ -149,13 +149,18 @@ impl RawStore {
                 return Ok(Arc::clone(bytes));
             }
         }
+        let bytes = self.inflate(id)?;
+        *last = Some((id, Arc::clone(&bytes)));
+        Ok(bytes)
+    }
+
+    /// The whole decompressed blob `id`, bypassing the cache (for parallel bulk reads).
+    pub fn inflate(&self, id: u32) -> std::io::Result<Arc<Vec<u8>>> {
         let blob = self
             .blobs
             .get(id as usize)
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such blob"))?;
-        let bytes = Arc::new(blob.inflate()?);
-        *last = Some((id, Arc::clone(&bytes)));
-        Ok(bytes)
+        Ok(Arc::new(blob.inflate()?))
     }
 
     pub fn compressed_bytes(&self) -> u64 {

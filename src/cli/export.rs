@@ -1,0 +1,155 @@
+//! `trailscope export`: the filtered selection as a file or on stdout.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use super::stats::finish;
+use super::{load, selection, InputArgs};
+use crate::export::atomic::{wants_gzip, AtomicFile};
+use crate::export::manifest::{manifest_json, manifest_path};
+use crate::export::{write_selection, ExportFormat};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// `{"Records":[…]}`, each event's original bytes, in time order
+    Records,
+    /// one original event per line
+    Ndjson,
+    /// the console Event-history columns + identity ARN and error message
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "records")]
+    pub format: FormatArg,
+    /// Output file (`-` or absent: stdout). A name ending in `.gz` is gzip-compressed.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Also write FILE.manifest.json: filter, time, version, counts, input SHA-256s.
+    #[arg(long)]
+    pub manifest: bool,
+}
+
+pub fn run(args: &ExportArgs) -> ExitCode {
+    let format = match args.format {
+        FormatArg::Records => ExportFormat::Records,
+        FormatArg::Ndjson => ExportFormat::Ndjson,
+        FormatArg::Csv => ExportFormat::Csv,
+    };
+    let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+    if args.manifest && output.is_none() {
+        eprintln!("trailscope: --manifest needs an output file (-o FILE)");
+        return ExitCode::from(2);
+    }
+    let filter = match args.input.parsed_filter() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    // Refuse before loading, not after minutes of work.
+    if let Some(path) = output {
+        if !args.force && path.exists() {
+            eprintln!("trailscope: {} already exists (use --force to replace it)", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    let store = load(&args.input, args.manifest);
+    let code = finish(&store);
+    if store.is_empty() {
+        return code;
+    }
+    let selected = match selection(&store, &filter, &args.input) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut progress = progress_reporter(selected.len() as u64);
+    let result = match output {
+        None => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            write_selection(&store, &selected, format, &mut out, &mut progress).and_then(|()| out.flush())
+        }
+        Some(path) => {
+            write_file(path, args.force, |out| write_selection(&store, &selected, format, out, &mut progress)).and_then(
+                |()| {
+                    if args.manifest {
+                        let filter_text = args.input.filter.as_deref().unwrap_or("");
+                        let m = manifest_json(&store, filter_text, format, path, selected.len() as u64);
+                        let text = serde_json::to_vec_pretty(&m).map_err(io::Error::other)?;
+                        write_file(&manifest_path(path), args.force, |out| out.write_all(&text))?;
+                    }
+                    Ok(())
+                },
+            )
+        }
+    };
+    progress(u64::MAX);
+    match result {
+        Ok(()) => {
+            if let Some(path) = output {
+                eprintln!("trailscope: wrote {} events to {}", selected.len(), path.display());
+            }
+            code
+        }
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            eprintln!("trailscope: export failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes a file atomically, gzip-compressed when its name ends in `.gz`.
+fn write_file(
+    path: &std::path::Path,
+    force: bool,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut file = AtomicFile::create(path, force)?;
+    {
+        let mut w = file.writer();
+        if wants_gzip(path) {
+            let mut gz = GzEncoder::new(&mut w, Compression::default());
+            body(&mut gz)?;
+            gz.finish()?;
+        } else {
+            body(&mut w)?;
+        }
+        w.flush()?;
+    }
+    file.commit()?;
+    Ok(())
+}
+
+/// A progress callback drawing on stderr when it is a terminal; `u64::MAX` clears it.
+fn progress_reporter(total: u64) -> impl FnMut(u64) {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("exporting [{bar:30}] {pos}/{len} events ({per_sec}, {eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar
+    });
+    move |done| {
+        if let Some(bar) = &bar {
+            if done == u64::MAX {
+                bar.finish_and_clear();
+            } else {
+                bar.set_position(done);
+            }
+        }
+    }
+}
