@@ -49,13 +49,30 @@ pub struct Decoded<'a> {
 /// Walks JSON values of one buffer and collects records.
 pub struct Discovery<'a, 'l> {
     pub buf: &'a [u8],
+    /// `buf` as text when it is valid UTF-8 (nearly always): validating once up front is
+    /// far cheaper than serde_json checking every borrowed string of a byte slice.
+    text: Option<&'a str>,
     pub out: Decoded<'a>,
     pub limits: &'l Limits,
 }
 
 impl<'a, 'l> Discovery<'a, 'l> {
     pub fn new(buf: &'a [u8], limits: &'l Limits) -> Self {
-        Self { buf, out: Decoded::default(), limits }
+        Self { buf, text: std::str::from_utf8(buf).ok(), out: Decoded::default(), limits }
+    }
+
+    /// Parses one value of type `T` at byte `at`; returns it with the offset just past it.
+    fn parse_at<T: Deserialize<'a>>(&self, at: usize) -> Option<Result<(T, usize), serde_json::Error>> {
+        fn next<'de, R: serde_json::de::Read<'de>, T: Deserialize<'de>>(
+            mut stream: serde_json::StreamDeserializer<'de, R, T>,
+        ) -> Option<Result<(T, usize), serde_json::Error>> {
+            let item = stream.next()?;
+            Some(item.map(|v| (v, stream.byte_offset())))
+        }
+        match self.text {
+            Some(text) => next(serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<T>()),
+            None => next(serde_json::Deserializer::from_slice(&self.buf[at..]).into_iter::<T>()),
+        }
     }
 
     /// Where `raw` sits in the buffer. `RawValue`s deserialized from `buf` always borrow
@@ -180,17 +197,76 @@ impl<'a, 'l> Discovery<'a, 'l> {
     /// concatenated pages). On the first syntax error the damage is reported and the rest
     /// of the buffer is salvaged record by record.
     pub fn document(&mut self, depth: usize) {
+        let start = self.trail_files_fast(depth);
+        self.document_from(start, depth);
+    }
+
+    /// The common case, `{"Records":[…]}` (one or several per input), read with a single
+    /// pass per record: each element is scanned directly and its span taken from the
+    /// parser's offset, instead of first splitting the array into raw values. Returns
+    /// where the generic reader must continue (the end, unless the shape deviates).
+    fn trail_files_fast(&mut self, depth: usize) -> usize {
         let buf = self.buf;
-        let mut stream = serde_json::Deserializer::from_slice(buf).into_iter::<TopValue<'a>>();
+        let mut pos = 0;
         loop {
-            let before = stream.byte_offset();
-            match stream.next() {
+            let doc_start = skip_ws(buf, pos);
+            if doc_start >= buf.len() {
+                return doc_start;
+            }
+            let checkpoint = (self.out.records.len(), self.out.digests, self.out.problems.len(), self.out.lookalike);
+            match self.records_document(doc_start, depth) {
+                Some(end) => pos = end,
+                None => {
+                    let (records, digests, problems, lookalike) = checkpoint;
+                    self.out.records.truncate(records);
+                    self.out.digests = digests;
+                    self.out.problems.truncate(problems);
+                    self.out.lookalike = lookalike;
+                    return doc_start;
+                }
+            }
+        }
+    }
+
+    /// Reads one `{"Records":[…]}` document starting at `at`; `None` if it is anything else.
+    fn records_document(&mut self, at: usize, depth: usize) -> Option<usize> {
+        let buf = self.buf;
+        let mut i = expect(buf, at, b"{")?;
+        i = expect(buf, i, b"\"Records\"")?;
+        i = expect(buf, i, b":")?;
+        i = expect(buf, i, b"[")?;
+        i = skip_ws(buf, i);
+        if buf.get(i) == Some(&b']') {
+            return expect(buf, i + 1, b"}");
+        }
+        loop {
+            if buf.get(i) != Some(&b'{') {
+                return None;
+            }
+            let (scan, len) = self.parse_at::<ObjectScan<'a>>(i)?.ok()?;
+            let end = i + len;
+            self.object(scan, RawBytes::Span { start: i, len: end - i }, depth + 1);
+            i = skip_ws(buf, end);
+            match buf.get(i) {
+                Some(b',') => i = skip_ws(buf, i + 1),
+                Some(b']') => return expect(buf, i + 1, b"}"),
+                _ => return None,
+            }
+        }
+    }
+
+    fn document_from(&mut self, start: usize, depth: usize) {
+        let buf = self.buf;
+        let mut before = start;
+        loop {
+            before = skip_ws(buf, before);
+            match self.parse_at::<TopValue<'a>>(before) {
                 None => break,
-                Some(Ok(top)) => {
-                    let end = stream.byte_offset();
-                    let start = before + buf[before..end].iter().take_while(|b| b.is_ascii_whitespace()).count();
+                Some(Ok((top, len))) => {
+                    let at = before;
+                    before += len;
                     match top {
-                        TopValue::Object(scan) => self.object(*scan, RawBytes::Span { start, len: end - start }, depth),
+                        TopValue::Object(scan) => self.object(*scan, RawBytes::Span { start: at, len }, depth),
                         TopValue::Array(items) => {
                             for item in items {
                                 self.value(item, depth + 1);
@@ -200,7 +276,8 @@ impl<'a, 'l> Discovery<'a, 'l> {
                     }
                 }
                 Some(Err(e)) => {
-                    let location = Some(describe_position(e.line(), e.column()));
+                    let (line, column) = absolute_position(buf, before, e.line(), e.column());
+                    let location = Some(describe_position(line, column));
                     let message = if e.is_eof() {
                         "the JSON ends early (truncated file?)".to_owned()
                     } else {
@@ -213,6 +290,30 @@ impl<'a, 'l> Discovery<'a, 'l> {
             }
         }
     }
+}
+
+fn skip_ws(buf: &[u8], mut i: usize) -> usize {
+    while i < buf.len() && buf[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// Skips whitespace, then `token`; the position after it.
+fn expect(buf: &[u8], at: usize, token: &[u8]) -> Option<usize> {
+    let i = skip_ws(buf, at);
+    buf[i..].starts_with(token).then_some(i + token.len())
+}
+
+/// Converts a line/column relative to `buf[start..]` into one relative to `buf`.
+fn absolute_position(buf: &[u8], start: usize, line: usize, column: usize) -> (usize, usize) {
+    let before = &buf[..start];
+    let lines_before = before.iter().filter(|&&b| b == b'\n').count();
+    if line > 1 {
+        return (line + lines_before, column);
+    }
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    (1 + lines_before, column + (start - line_start))
 }
 
 /// A top-level JSON value: objects are scanned in the same pass, arrays split.

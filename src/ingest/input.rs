@@ -13,7 +13,7 @@ use super::pipeline::{Job, LoadEvent, Shared};
 use super::report::{DecodeProblem, Problem, ProblemKind};
 use super::text::decode_text;
 use crate::model::time::trail_file_key_time;
-use crate::store::{FileBatch, PreparedRaw, Store};
+use crate::store::{PreparedBatch, PreparedRaw, Store};
 
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -81,9 +81,10 @@ fn decode_and_append(
     let damaged = problems.iter().any(|p| p.kind.is_damage());
     let salvaged = if damaged { decoded.records.len() as u64 } else { 0 };
     let failed = !problems.is_empty();
+    let batch = PreparedBatch::new(name, data, decoded.records, raw);
     let outcome = {
         let mut store = write(shared.store);
-        let outcome = store.append(FileBatch { path: name, data, records: decoded.records, raw });
+        let outcome = store.append(batch);
         let report = &mut store.report;
         report.files += 1;
         report.digests += decoded.digests;
@@ -117,7 +118,14 @@ fn write(store: &RwLock<Store>) -> std::sync::RwLockWriteGuard<'_, Store> {
 /// Decompresses a whole gzip (all members) up to the size limit. On damage, returns
 /// what was decompressed before it, with the problem.
 fn gunzip(bytes: &[u8], limits: &Limits) -> (Vec<u8>, Option<DecodeProblem>) {
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(6).min(256 << 20));
+    // The gzip trailer holds the (last member's) size mod 2^32: exact for the usual
+    // single-member file, so the buffer is allocated once instead of regrown.
+    let trailer = bytes
+        .len()
+        .checked_sub(4)
+        .map_or(0, |at| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize);
+    let guess = trailer.max(bytes.len().saturating_mul(4)).saturating_add(64);
+    let mut out = Vec::with_capacity(guess.min(limits.max_file_bytes as usize).min(1 << 30));
     let mut reader = MultiGzDecoder::new(bytes).take(limits.max_file_bytes + 1);
     let problem = match reader.read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > limits.max_file_bytes => {

@@ -252,9 +252,15 @@ impl<'de> Visitor<'de> for ObjectVisitor {
                 s.digest_keys |= 2;
             },
         } else {
-            let raw = m.next_value::<&'de RawValue>()?;
-            if matches!(raw.get().as_bytes().first(), Some(b'{' | b'[' | b'"')) {
-                s.children.push(raw);
+            // Children are searched only in objects that are not events; once an object
+            // has both event keys (CloudTrail writes them first) its other values are skipped.
+            if s.event_keys == 0b11 {
+                m.next_value::<IgnoredAny>()?;
+            } else {
+                let raw = m.next_value::<&'de RawValue>()?;
+                if matches!(raw.get().as_bytes().first(), Some(b'{' | b'[' | b'"')) {
+                    s.children.push(raw);
+                }
             }
         });
         Ok(s)

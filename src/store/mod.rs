@@ -5,6 +5,7 @@
 //! them by time (untimed last). Workers append whole files under the store's write lock,
 //! which is held for the interning only — parsing and compression happen before.
 
+pub mod batch;
 pub mod facet;
 pub mod interner;
 pub mod raw;
@@ -13,14 +14,13 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_64;
 
+pub use batch::PreparedBatch;
 pub use facet::Facet;
 pub use interner::{FacetIndex, NONE};
 pub use raw::{Locator, PreparedRaw, RawStore};
 
-use crate::ingest::discover::FoundRecord;
 use crate::ingest::report::Problem;
-use crate::model::identity::principal_of;
-use crate::model::time::{parse_event_time, UNTIMED};
+use crate::model::time::UNTIMED;
 
 /// Per-event flags.
 pub mod flags {
@@ -82,14 +82,6 @@ impl StrColumn {
     }
 }
 
-/// One input as the workers hand it to the store.
-pub struct FileBatch<'a> {
-    pub path: &'a str,
-    pub data: &'a [u8],
-    pub records: Vec<FoundRecord<'a>>,
-    pub raw: PreparedRaw,
-}
-
 /// What an append did.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AppendOutcome {
@@ -137,21 +129,25 @@ impl Store {
         self.time.is_empty()
     }
 
-    /// Appends the records of one input; duplicates are counted, not stored.
-    pub fn append(&mut self, batch: FileBatch<'_>) -> AppendOutcome {
-        let FileBatch { path, data, records, raw } = batch;
-        let base_blob = self.raw.adopt(raw.blobs);
-        let file_id = self.facets[col(Facet::File)].intern(path);
+    /// Appends one prepared input; duplicates are counted, not stored. Only the mapping
+    /// of the input's distinct values to global ids and the dedup lookups happen here,
+    /// under the caller's write lock.
+    pub fn append(&mut self, batch: PreparedBatch<'_>) -> AppendOutcome {
+        let PreparedBatch { path, blobs, events, columns, resource_values, resources } = batch;
+        let base_blob = self.raw.adopt(blobs);
+        let global: Vec<Vec<u32>> = columns
+            .iter()
+            .enumerate()
+            .map(|(c, local)| local.list.iter().map(|v| self.facets[c].intern(v)).collect())
+            .collect();
+        let global_resources: Vec<u32> = resource_values.list.iter().map(|v| self.resources.intern(v)).collect();
+        let file_id = self.facets[batch::col(Facet::File)].intern(path);
         let mut outcome = AppendOutcome::default();
-        for (record, mut loc) in records.into_iter().zip(raw.locators) {
-            loc.blob += base_blob;
-            let bytes = raw::record_bytes(&record, data);
-            let hash = xxh3_64(bytes);
+        for event in events {
             self.report.records += 1;
-            let event_id = record.fields.event_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
             let mut collides_with = Vec::new();
-            if let Some(id) = event_id {
-                match self.find_same_id(id, hash, bytes) {
+            if let Some(id) = event.event_id.as_deref() {
+                match self.find_same_id(id, event.content_hash, &event.bytes) {
                     Lookup::Duplicate => {
                         self.report.duplicates += 1;
                         outcome.duplicates += 1;
@@ -162,8 +158,37 @@ impl Store {
                 }
             }
             let ev = self.time.len() as u32;
-            self.push_event(ev, &record, loc, hash, file_id);
-            if let Some(id) = event_id {
+            if event.flags & flags::UNTIMED != 0 {
+                self.report.untimed += 1;
+            }
+            if event.flags & flags::PARTIAL != 0 {
+                self.report.partial += 1;
+            }
+            self.time.push(event.time);
+            self.flags.push(event.flags);
+            self.locators.push(Locator { blob: event.locator.blob + base_blob, ..event.locator });
+            self.content_hash.push(event.content_hash);
+            self.event_ids.push(event.event_id.as_deref());
+            self.request_ids.push(event.request_id.as_deref());
+            for (c, &local) in event.values.iter().enumerate() {
+                let id = if c == batch::col(Facet::File) {
+                    file_id
+                } else if local == NONE {
+                    NONE
+                } else {
+                    global[c][local as usize]
+                };
+                if id != NONE {
+                    self.facets[c].add_id(id, ev);
+                }
+                self.columns[c].push(id);
+            }
+            for &local in &resources[event.resources.0 as usize..event.resources.1 as usize] {
+                let id = self.resources.add_id(global_resources[local as usize], ev);
+                self.resource_values.push(id);
+            }
+            self.resource_ends.push(self.resource_values.len() as u32);
+            if let Some(id) = event.event_id.as_deref() {
                 let h = xxh3_64(id.as_bytes());
                 match self.dedup.entry(h) {
                     std::collections::hash_map::Entry::Vacant(v) => {
@@ -214,75 +239,6 @@ impl Store {
             (Ok(a), Ok(b)) => a == b,
             _ => stored.trim_ascii() == bytes.trim_ascii(),
         }
-    }
-
-    fn push_event(&mut self, ev: u32, record: &FoundRecord<'_>, loc: Locator, hash: u64, file_id: u32) {
-        let f = &record.fields;
-        let time = f.time_text().and_then(parse_event_time);
-        let mut fl = 0u8;
-        if time.is_none() {
-            fl |= flags::UNTIMED;
-            self.report.untimed += 1;
-        }
-        if record.partial {
-            fl |= flags::PARTIAL;
-            self.report.partial += 1;
-        }
-        if f.insight {
-            fl |= flags::INSIGHT;
-        }
-        self.time.push(time.unwrap_or(UNTIMED));
-        self.flags.push(fl);
-        self.locators.push(loc);
-        self.content_hash.push(hash);
-        self.event_ids.push(f.event_id.as_deref().map(str::trim));
-        self.request_ids.push(f.request_id.as_deref());
-
-        let identity = f.identity.as_ref();
-        let principal = identity.and_then(principal_of);
-        let read_only = f.read_only_flag().map(|b| if b { "true" } else { "false" });
-        let values: [Option<&str>; 21] = [
-            f.event_name.as_deref(),
-            f.event_source.as_deref(),
-            f.aws_region.as_deref(),
-            f.recipient_account.as_deref(),
-            identity.and_then(|i| i.account_id.as_deref()),
-            principal.as_ref().map(|p| &*p.name),
-            principal.as_ref().and_then(|p| p.issuer.as_deref()),
-            identity.and_then(|i| i.kind.as_deref()),
-            identity.and_then(|i| i.access_key_id.as_deref()),
-            f.source_ip.as_deref(),
-            f.user_agent.as_deref(),
-            f.error_code.as_deref(),
-            read_only,
-            f.event_type.as_deref(),
-            f.event_category.as_deref(),
-            None, // File: interned once per batch
-            identity.and_then(|i| i.arn.as_deref()),
-            identity.and_then(|i| i.user_name.as_deref()),
-            identity.and_then(|i| i.principal_id.as_deref()),
-            identity.and_then(|i| i.source_identity.as_deref()),
-            f.error_message.as_deref(),
-        ];
-        for (i, value) in values.into_iter().enumerate() {
-            let id = if Facet::SINGLE[i] == Facet::File {
-                self.facets[i].add_id(file_id, ev)
-            } else {
-                match value.map(str::trim).filter(|v| !v.is_empty()) {
-                    Some(v) => self.facets[i].add(v, ev),
-                    None => NONE,
-                }
-            };
-            self.columns[i].push(id);
-        }
-        for r in &f.resources {
-            let r = r.trim();
-            if !r.is_empty() {
-                let id = self.resources.add(r, ev);
-                self.resource_values.push(id);
-            }
-        }
-        self.resource_ends.push(self.resource_values.len() as u32);
     }
 
     /// Sorts the time order if events arrived since the last call. Ties break on eventID
@@ -386,8 +342,4 @@ enum Lookup {
     New,
     Duplicate,
     Collides(Vec<u32>),
-}
-
-fn col(f: Facet) -> usize {
-    f.column().expect("single-valued facet")
 }

@@ -1,0 +1,184 @@
+//! Preparing one input's records for the store *without* holding its lock: times parsed,
+//! content hashed, principals normalised, and every facet value interned into a small
+//! per-file table. Values repeat heavily inside a file (same account, region, caller), so
+//! the locked phase in [`super::Store::append`] only maps each file's few distinct values
+//! to global ids — the workers spend their time in parallel, not queued on the lock.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::facet::Facet;
+use super::flags;
+use super::interner::NONE;
+use super::raw::{self, Locator, PreparedRaw};
+use crate::ingest::discover::{FoundRecord, RawBytes};
+use crate::model::identity::principal_of;
+use crate::model::time::{parse_event_time, UNTIMED};
+
+/// Number of single-valued facets (columns).
+pub const COLUMNS: usize = Facet::SINGLE.len();
+
+/// The distinct values of one facet within one input, in first-seen order.
+#[derive(Default)]
+pub struct LocalValues<'a> {
+    ids: FxHashMap<Cow<'a, str>, u32>,
+    pub(super) list: Vec<Cow<'a, str>>,
+}
+
+impl<'a> LocalValues<'a> {
+    /// The local id of a value that borrows from the input (no copy when borrowed).
+    fn intern_cow(&mut self, value: Cow<'a, str>) -> u32 {
+        if let Some(&id) = self.ids.get(value.as_ref()) {
+            return id;
+        }
+        self.insert(value)
+    }
+
+    /// The local id of a derived value (copied only the first time it is seen).
+    fn intern_str(&mut self, value: &str) -> u32 {
+        if let Some(&id) = self.ids.get(value) {
+            return id;
+        }
+        self.insert(Cow::Owned(value.to_owned()))
+    }
+
+    fn insert(&mut self, value: Cow<'a, str>) -> u32 {
+        let id = self.list.len() as u32;
+        self.ids.insert(value.clone(), id);
+        self.list.push(value);
+        id
+    }
+}
+
+/// One record, ready to be appended.
+pub struct PreparedEvent<'a> {
+    pub(super) bytes: Cow<'a, [u8]>,
+    pub(super) content_hash: u64,
+    pub(super) event_id: Option<Cow<'a, str>>,
+    pub(super) request_id: Option<Cow<'a, str>>,
+    pub(super) time: i64,
+    pub(super) flags: u8,
+    /// Local value ids per column ([`NONE`] when absent); `File` is filled by the store.
+    pub(super) values: [u32; COLUMNS],
+    /// Local resource ids, `resources[start..end]` of the batch.
+    pub(super) resources: (u32, u32),
+    pub(super) locator: Locator,
+}
+
+/// One input's records, prepared.
+pub struct PreparedBatch<'a> {
+    pub(super) path: &'a str,
+    pub(super) blobs: Vec<raw::Blob>,
+    pub(super) events: Vec<PreparedEvent<'a>>,
+    pub(super) columns: Vec<LocalValues<'a>>,
+    pub(super) resource_values: LocalValues<'a>,
+    pub(super) resources: Vec<u32>,
+}
+
+/// Trims a value, keeping it borrowed when it was; empty values are absent.
+fn clean(value: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
+    match value? {
+        Cow::Borrowed(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(Cow::Borrowed),
+        Cow::Owned(s) if s.trim().len() == s.len() => (!s.is_empty()).then_some(Cow::Owned(s)),
+        Cow::Owned(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()).map(Cow::Owned),
+    }
+}
+
+impl<'a> PreparedBatch<'a> {
+    /// Prepares `records` found in `data` (the decompressed input named `path`).
+    pub fn new(path: &'a str, data: &'a [u8], records: Vec<FoundRecord<'a>>, raw: PreparedRaw) -> Self {
+        let mut batch = PreparedBatch {
+            path,
+            blobs: raw.blobs,
+            events: Vec::with_capacity(records.len()),
+            columns: (0..COLUMNS).map(|_| LocalValues::default()).collect(),
+            resource_values: LocalValues::default(),
+            resources: Vec::new(),
+        };
+        for (record, locator) in records.into_iter().zip(raw.locators) {
+            batch.add(record, data, locator);
+        }
+        batch
+    }
+
+    fn add(&mut self, record: FoundRecord<'a>, data: &'a [u8], locator: Locator) {
+        let FoundRecord { raw, mut fields, partial } = record;
+        let bytes: Cow<'a, [u8]> = match raw {
+            RawBytes::Span { start, len } => Cow::Borrowed(&data[start..start + len]),
+            RawBytes::Owned(b) => Cow::Owned(b.into_vec()),
+        };
+        let time = fields.time_text().and_then(parse_event_time);
+        let mut fl = 0u8;
+        if time.is_none() {
+            fl |= flags::UNTIMED;
+        }
+        if partial {
+            fl |= flags::PARTIAL;
+        }
+        if fields.insight {
+            fl |= flags::INSIGHT;
+        }
+        let mut values = [NONE; COLUMNS];
+        let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
+        if let Some(identity) = fields.identity.as_ref() {
+            if let Some(p) = principal_of(identity) {
+                values[col(Facet::Principal)] = self.columns[col(Facet::Principal)].intern_str(p.name.trim());
+                if let Some(issuer) = p.issuer.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    values[col(Facet::SessionIssuer)] = self.columns[col(Facet::SessionIssuer)].intern_str(issuer);
+                }
+            }
+        }
+        let identity = fields.identity.take().unwrap_or_default();
+        let direct = [
+            (Facet::EventName, fields.event_name.take()),
+            (Facet::EventSource, fields.event_source.take()),
+            (Facet::Region, fields.aws_region.take()),
+            (Facet::RecipientAccount, fields.recipient_account.take()),
+            (Facet::IdentityAccount, identity.account_id),
+            (Facet::IdentityType, identity.kind),
+            (Facet::AccessKey, identity.access_key_id),
+            (Facet::SourceIp, fields.source_ip.take()),
+            (Facet::UserAgent, fields.user_agent.take()),
+            (Facet::ErrorCode, fields.error_code.take()),
+            (Facet::ReadOnly, read_only),
+            (Facet::EventType, fields.event_type.take()),
+            (Facet::EventCategory, fields.event_category.take()),
+            (Facet::IdentityArn, identity.arn),
+            (Facet::UserName, identity.user_name),
+            (Facet::PrincipalId, identity.principal_id),
+            (Facet::SourceIdentity, identity.source_identity),
+            (Facet::ErrorMessage, fields.error_message.take()),
+        ];
+        for (facet, value) in direct {
+            if let Some(v) = clean(value) {
+                values[col(facet)] = self.columns[col(facet)].intern_cow(v);
+            }
+        }
+        let start = self.resources.len() as u32;
+        for r in fields.resources.drain(..) {
+            if let Some(r) = clean(Some(r)) {
+                let id = self.resource_values.intern_cow(r);
+                if !self.resources[start as usize..].contains(&id) {
+                    self.resources.push(id);
+                }
+            }
+        }
+        self.events.push(PreparedEvent {
+            content_hash: xxh3_64(&bytes),
+            bytes,
+            event_id: clean(fields.event_id.take()),
+            request_id: clean(fields.request_id.take()),
+            time: time.unwrap_or(UNTIMED),
+            flags: fl,
+            values,
+            resources: (start, self.resources.len() as u32),
+            locator,
+        });
+    }
+}
+
+pub(super) fn col(f: Facet) -> usize {
+    f.column().expect("single-valued facet")
+}
