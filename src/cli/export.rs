@@ -57,11 +57,15 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         Ok(f) => f,
         Err(code) => return code,
     };
-    // Refuse before loading, not after minutes of work.
+    // Refuse before loading (not after minutes of work), and before writing anything, so
+    // a refused manifest never leaves an export behind.
     if let Some(path) = output {
-        if !args.force && path.exists() {
-            eprintln!("trailscope: {} already exists (use --force to replace it)", path.display());
-            return ExitCode::FAILURE;
+        let manifest = args.manifest.then(|| manifest_path(path));
+        for p in std::iter::once(path.clone()).chain(manifest) {
+            if !args.force && p.exists() {
+                eprintln!("trailscope: {} already exists (use --force to replace it)", p.display());
+                return ExitCode::FAILURE;
+            }
         }
     }
     let store = load(&args.input, args.manifest);
@@ -84,8 +88,11 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             write_file(path, args.force, |out| write_selection(&store, &selected, format, out, &mut progress)).and_then(
                 |()| {
                     if args.manifest {
-                        let filter_text = args.input.filter.as_deref().unwrap_or("");
-                        let m = manifest_json(&store, filter_text, format, path, selected.len() as u64);
+                        // The canonical form (CloudTrail names, absolute UTC times) reproduces the
+                        // selection later; what was typed is kept beside it.
+                        let typed = args.input.filter.as_deref().unwrap_or("");
+                        let canonical = format!("{filter:#}");
+                        let m = manifest_json(&store, &canonical, typed, format, path, selected.len() as u64);
                         let text = serde_json::to_vec_pretty(&m).map_err(io::Error::other)?;
                         write_file(&manifest_path(path), args.force, |out| out.write_all(&text))?;
                     }

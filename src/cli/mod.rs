@@ -44,7 +44,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "TIME", value_parser = timearg::parse_time_arg)]
     pub until: Option<i64>,
     /// Only events matching this filter expression (see docs/filter-language.md).
-    #[arg(long, short = 'f', value_name = "EXPR")]
+    #[arg(long, short = 'f', value_name = "EXPR", allow_hyphen_values = true)]
     pub filter: Option<String>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]

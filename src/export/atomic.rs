@@ -28,7 +28,17 @@ impl AtomicFile {
             _ => Path::new("."),
         };
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".partial").tempfile_in(dir)?;
+        // An export is an ordinary file: the usual mode (umask applies), or the mode of
+        // the file it replaces — not the owner-only mode of a temporary file.
+        let permissions = match std::fs::metadata(target) {
+            Ok(m) => m.permissions(),
+            Err(_) => default_permissions(),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .permissions(permissions)
+            .tempfile_in(dir)?;
         Ok(Self { target: target.to_path_buf(), temp, force })
     }
 
@@ -54,6 +64,17 @@ impl AtomicFile {
         })?;
         Ok(self.target)
     }
+}
+
+#[cfg(unix)]
+fn default_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o666)
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> std::fs::Permissions {
+    std::fs::File::open(".").and_then(|f| f.metadata()).map(|m| m.permissions()).unwrap_or_else(|_| unreachable!())
 }
 
 /// Whether a path asks for gzip output.

@@ -36,12 +36,12 @@ pub fn write_csv(
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
     let mut w = ::csv::WriterBuilder::new().from_writer(out);
-    w.write_record(COLUMNS)?;
+    w.write_record(COLUMNS).map_err(io_error)?;
     for (n, &e) in selection.iter().enumerate() {
         let v = |f: Facet| store.value(e, f).unwrap_or("").to_owned();
         let principal = store.value(e, Facet::Principal);
         let user = store.value(e, Facet::UserName).or(principal.map(short_label)).unwrap_or("").to_owned();
-        let arn = store.value(e, Facet::IdentityArn).or(principal).unwrap_or("").to_owned();
+        let arn = v(Facet::IdentityArn);
         let resources = store.resources(e).collect::<Vec<_>>().join(", ");
         let row = [
             user,
@@ -63,7 +63,7 @@ pub fn write_csv(
             arn,
             v(Facet::ErrorMessage),
         ];
-        w.write_record(row.iter().map(|c| neutralise_formula(c).into_owned()))?;
+        w.write_record(row.iter().map(|c| neutralise_formula(c).into_owned())).map_err(io_error)?;
         if (n + 1) % 4096 == 0 {
             progress(n as u64 + 1);
         }
@@ -71,6 +71,14 @@ pub fn write_csv(
     w.flush()?;
     progress(selection.len() as u64);
     Ok(())
+}
+
+/// Keeps the kind of an I/O error (a closed pipe must stay recognisable as one).
+fn io_error(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// Prefixes `'` to a value a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR).

@@ -16,7 +16,15 @@ pub fn manifest_path(output: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-pub fn manifest_json(store: &Store, filter: &str, format: ExportFormat, output: &Path, events: u64) -> Value {
+/// `filter` is the canonical form of the filter (reproducible), `typed` what the user typed.
+pub fn manifest_json(
+    store: &Store,
+    filter: &str,
+    typed: &str,
+    format: ExportFormat,
+    output: &Path,
+    events: u64,
+) -> Value {
     let r = &store.report;
     let inputs: Vec<Value> =
         r.inputs.iter().map(|i| json!({"path": i.path, "bytes": i.bytes, "sha256": i.sha256})).collect();
@@ -25,6 +33,7 @@ pub fn manifest_json(store: &Store, filter: &str, format: ExportFormat, output: 
         "version": env!("CARGO_PKG_VERSION"),
         "exported_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "filter": filter,
+        "filter_as_typed": typed,
         "format": format.name(),
         "output": output.to_string_lossy(),
         "events": events,

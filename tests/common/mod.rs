@@ -380,3 +380,65 @@ pub fn check_against_oracle(paths: &[&Path], what: &str) -> Value {
     assert_eq!(int(&got, "files_failed"), 0, "{what}: files_failed");
     got
 }
+
+// ---- filter oracle (tests/oracle/filter.py) and inline python helpers
+
+/// Runs `tests/oracle/filter.py` over `paths` with hand-written python predicates
+/// (`(name, "lambda e: …")`) and returns, per name, the sorted eventIDs of the
+/// matching events (an ID appears once per event). The key `__all__` lists every event.
+pub fn filter_oracle(paths: &[&Path], preds: &[(&str, &str)]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let script = manifest_dir().join("tests/oracle/filter.py");
+    let mut map = serde_json::Map::new();
+    for (name, src) in preds {
+        assert!(map.insert(name.to_string(), Value::String(src.to_string())).is_none(), "duplicate case {name:?}");
+    }
+    let input = serde_json::to_vec(&Value::Object(map)).unwrap();
+    let out = python_cmd(Command::new("python3").arg(&script).args(paths), &input);
+    serde_json::from_slice(&out).expect("filter oracle prints a JSON object of string arrays")
+}
+
+/// Runs an inline python3 script with arguments and returns its stdout; panics
+/// with its stderr when it fails.
+pub fn python<I, S>(script: &str, args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    let mut cmd = Command::new("python3");
+    cmd.arg("-c").arg(script).args(args.into_iter().map(Into::into));
+    python_cmd(&mut cmd, &[])
+}
+
+fn python_cmd(cmd: &mut Command, input: &[u8]) -> Vec<u8> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed to run the oracles");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let feeder = thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait for python3");
+    let _ = feeder.join();
+    assert!(out.status.success(), "python oracle failed: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// `trailscope <args…>` run with `dir` as its working directory.
+pub fn trailscope_in<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    let mut cmd = trailscope_cmd(args);
+    cmd.current_dir(dir);
+    run_with_timeout(cmd, None)
+}
+
+/// The binary under test, for tests that drive the process themselves.
+pub fn trailscope_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_trailscope"))
+}
