@@ -12,6 +12,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
 
+use super::fastscan;
 use super::limits::Limits;
 use super::report::{describe_position, DecodeProblem, ProblemKind};
 use super::salvage;
@@ -243,9 +244,18 @@ impl<'a, 'l> Discovery<'a, 'l> {
             if buf.get(i) != Some(&b'{') {
                 return None;
             }
-            let (scan, len) = self.parse_at::<ObjectScan<'a>>(i)?.ok()?;
-            let end = i + len;
-            self.object(scan, RawBytes::Span { start: i, len: end - i }, depth + 1);
+            let fast = self.text.and_then(|text| fastscan::scan_record(text, i));
+            let end = match fast {
+                Some(record) => {
+                    self.push_event(RawBytes::Span { start: i, len: record.end - i }, record.fields, false);
+                    record.end
+                }
+                None => {
+                    let (scan, len) = self.parse_at::<ObjectScan<'a>>(i)?.ok()?;
+                    self.object(scan, RawBytes::Span { start: i, len }, depth + 1);
+                    i + len
+                }
+            };
             i = skip_ws(buf, end);
             match buf.get(i) {
                 Some(b',') => i = skip_ws(buf, i + 1),

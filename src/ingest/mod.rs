@@ -3,6 +3,7 @@
 //! all on worker threads with progress (`pipeline`).
 
 pub mod discover;
+pub mod fastscan;
 pub mod input;
 pub mod limits;
 pub mod pipeline;

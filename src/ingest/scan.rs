@@ -292,7 +292,7 @@ impl<'de> Deserialize<'de> for MaybeArray<'de> {
 }
 
 /// `userIdentity`, including `sessionContext` and `onBehalfOf`.
-struct IdentityScan<'a>(Option<IdentityFields<'a>>);
+struct IdentityScan<'a>(Option<Box<IdentityFields<'a>>>);
 
 impl<'de> Deserialize<'de> for IdentityScan<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -316,7 +316,7 @@ impl<'de> Deserialize<'de> for IdentityScan<'de> {
                     "sessionContext" => m.next_value_seed(SessionSeed(&mut i))?,
                     "onBehalfOf" => m.next_value_seed(OnBehalfSeed(&mut i))?,
                 } else m.next_value::<IgnoredAny>()?);
-                Ok(IdentityScan(Some(i)))
+                Ok(IdentityScan(Some(Box::new(i))))
             }
             accept_other_json!(IdentityScan(None); str, bool, num, unit, seq);
         }

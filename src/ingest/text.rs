@@ -234,7 +234,11 @@ fn decode_csv(d: &mut Discovery<'_, '_>) {
                     (!v.is_empty()).then(|| Cow::Owned(v.to_owned()))
                 };
                 let fields = EventFields {
-                    identity: Some(IdentityFields { user_name: cell(0), access_key_id: cell(1), ..Default::default() }),
+                    identity: Some(Box::new(IdentityFields {
+                        user_name: cell(0),
+                        access_key_id: cell(1),
+                        ..Default::default()
+                    })),
                     event_time: cell(2),
                     event_source: cell(3),
                     event_name: cell(4),

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 pub type Field<'a> = Option<Cow<'a, str>>;
 
 /// The `userIdentity` block (and the parts of it the identity index needs).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IdentityFields<'a> {
     pub kind: Field<'a>,
     pub principal_id: Field<'a>,
@@ -28,7 +28,7 @@ pub struct IdentityFields<'a> {
 }
 
 /// Everything the store indexes about one event.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct EventFields<'a> {
     pub event_id: Field<'a>,
     pub event_time: Field<'a>,
@@ -47,7 +47,9 @@ pub struct EventFields<'a> {
     pub event_category: Field<'a>,
     pub recipient_account: Field<'a>,
     pub shared_event_id: Field<'a>,
-    pub identity: Option<IdentityFields<'a>>,
+    /// Boxed: it is as large as the rest of the fields, and records are moved several
+    /// times between parsing and the store.
+    pub identity: Option<Box<IdentityFields<'a>>>,
     pub resources: Vec<Cow<'a, str>>,
     /// Set for CloudTrail Insights records (fields above filled from `insightDetails`).
     pub insight: bool,
@@ -91,23 +93,25 @@ impl<'a> EventFields<'a> {
             event_category: o(self.event_category),
             recipient_account: o(self.recipient_account),
             shared_event_id: o(self.shared_event_id),
-            identity: self.identity.map(|i| IdentityFields {
-                kind: o(i.kind),
-                principal_id: o(i.principal_id),
-                arn: o(i.arn),
-                account_id: o(i.account_id),
-                access_key_id: o(i.access_key_id),
-                user_name: o(i.user_name),
-                invoked_by: o(i.invoked_by),
-                identity_provider: o(i.identity_provider),
-                issuer_kind: o(i.issuer_kind),
-                issuer_arn: o(i.issuer_arn),
-                issuer_account_id: o(i.issuer_account_id),
-                issuer_user_name: o(i.issuer_user_name),
-                mfa_authenticated: o(i.mfa_authenticated),
-                source_identity: o(i.source_identity),
-                on_behalf_user_id: o(i.on_behalf_user_id),
-                on_behalf_store_arn: o(i.on_behalf_store_arn),
+            identity: self.identity.map(|i| {
+                Box::new(IdentityFields {
+                    kind: o(i.kind),
+                    principal_id: o(i.principal_id),
+                    arn: o(i.arn),
+                    account_id: o(i.account_id),
+                    access_key_id: o(i.access_key_id),
+                    user_name: o(i.user_name),
+                    invoked_by: o(i.invoked_by),
+                    identity_provider: o(i.identity_provider),
+                    issuer_kind: o(i.issuer_kind),
+                    issuer_arn: o(i.issuer_arn),
+                    issuer_account_id: o(i.issuer_account_id),
+                    issuer_user_name: o(i.issuer_user_name),
+                    mfa_authenticated: o(i.mfa_authenticated),
+                    source_identity: o(i.source_identity),
+                    on_behalf_user_id: o(i.on_behalf_user_id),
+                    on_behalf_store_arn: o(i.on_behalf_store_arn),
+                })
             }),
             resources: self.resources.into_iter().map(|c| Cow::Owned(c.into_owned())).collect(),
             insight: self.insight,

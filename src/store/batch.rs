@@ -130,7 +130,7 @@ impl<'a> PreparedBatch<'a> {
                 }
             }
         }
-        let identity = fields.identity.take().unwrap_or_default();
+        let identity = *fields.identity.take().unwrap_or_default();
         let direct = [
             (Facet::EventName, fields.event_name.take()),
             (Facet::EventSource, fields.event_source.take()),

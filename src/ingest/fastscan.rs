@@ -1,0 +1,550 @@
+//! A strict single-pass reader for the hot case: one CloudTrail record inside a trail
+//! file's `Records` array.
+//!
+//! The serde visitors in `scan` handle every shape, but pay per token for the visitor
+//! machinery; on the standard 1M-event corpus they were a third of the load. This reader
+//! validates JSON just as strictly (string escapes, control characters, number grammar,
+//! literals, nesting) while it skips what is not indexed, and extracts the indexed fields
+//! with plain byte loops. Whenever a record is anything but a plain CloudTrail event — a
+//! container, a digest, a look-alike, a key spelled in another case, invalid JSON — it
+//! returns `None`, and the caller falls back to the serde path, which classifies and
+//! reports. `tests/fastscan_equivalence.rs` checks both paths agree on every record of the
+//! corpora and fixtures.
+
+use std::borrow::Cow;
+
+use crate::model::event::{EventFields, Field, IdentityFields};
+
+/// Deepest nesting followed before giving up to the general path (serde's limit is 128).
+const MAX_DEPTH: usize = 100;
+
+/// Top-level keys the general path treats as containers or digests.
+const CONTAINER_KEYS: [&str; 4] = ["Records", "CloudTrailEvent", "digestStartTime", "logFiles"];
+
+/// The keys the general path reads at each level, matched there ASCII case-insensitively.
+/// The fast path matches them exactly; a key equal to one of its level's names in another
+/// letter case sends the record to the general path.
+mod keys {
+    pub const RECORD: &[&str] = &[
+        "eventID",
+        "eventTime",
+        "eventName",
+        "eventSource",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "errorCode",
+        "errorMessage",
+        "requestID",
+        "readOnly",
+        "eventType",
+        "eventCategory",
+        "recipientAccountId",
+        "sharedEventID",
+        "@timestamp",
+        "userIdentity",
+        "resources",
+        "insightDetails",
+        "Records",
+        "CloudTrailEvent",
+        "digestStartTime",
+        "logFiles",
+    ];
+    pub const IDENTITY: &[&str] = &[
+        "type",
+        "principalId",
+        "arn",
+        "accountId",
+        "accessKeyId",
+        "userName",
+        "invokedBy",
+        "identityProvider",
+        "sessionContext",
+        "onBehalfOf",
+    ];
+    pub const SESSION: &[&str] = &["sessionIssuer", "attributes", "sourceIdentity"];
+    pub const ISSUER: &[&str] = &["type", "arn", "accountId", "userName"];
+    pub const ATTRIBUTES: &[&str] = &["mfaAuthenticated"];
+    pub const ON_BEHALF: &[&str] = &["userId", "identityStoreArn"];
+    pub const RESOURCE: &[&str] = &["ARN", "type"];
+    pub const INSIGHT: &[&str] = &["eventSource", "eventName"];
+}
+
+/// A record read by the fast path: its fields and the offset just past its closing brace.
+pub struct FastRecord<'a> {
+    pub fields: EventFields<'a>,
+    pub end: usize,
+}
+
+/// Reads the record object at `text[at..]` (which starts with `{`).
+pub fn scan_record(text: &str, at: usize) -> Option<FastRecord<'_>> {
+    let mut p = Parser { text, b: text.as_bytes(), i: at, depth: 0 };
+    let fields = p.record()?;
+    Some(FastRecord { fields, end: p.i })
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+/// A JSON scalar read as optional text, as `scan::Lenient` does.
+type Text<'a> = Field<'a>;
+
+impl<'a> Parser<'a> {
+    fn ws(&mut self) {
+        while let Some(c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// Iterates an object's members: calls `member(self, key)` with the parser positioned
+    /// at the value, which the callback must consume.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        if self.peek()? == b'}' {
+            self.i += 1;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.key()?;
+            self.eat(b':')?;
+            self.ws();
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An object key; keys with escapes are left to the general path.
+    fn key(&mut self) -> Option<&'a str> {
+        let (start, end, escaped) = self.string_bounds()?;
+        (!escaped).then(|| &self.text[start..end])
+    }
+
+    /// Consumes a string at `self.i`: `(content start, content end, has escapes)`.
+    fn string_bounds(&mut self) -> Option<(usize, usize, bool)> {
+        debug_assert_eq!(self.b[self.i], b'"');
+        let start = self.i + 1;
+        let mut j = start;
+        let mut escaped = false;
+        loop {
+            let k = j + find_special(&self.b[j..])?;
+            if self.b[k] < 0x20 {
+                return None; // raw control characters are invalid in JSON strings
+            }
+            if self.b[k] == b'"' {
+                self.i = k + 1;
+                return Some((start, k, escaped));
+            }
+            escaped = true;
+            j = k + 2;
+            match self.b.get(k + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    let hex = self.b.get(k + 2..k + 6)?;
+                    let code = std::str::from_utf8(hex).ok().and_then(|h| u16::from_str_radix(h, 16).ok())?;
+                    if (0xD800..=0xDFFF).contains(&code) {
+                        return None; // surrogate pairs: let serde judge them
+                    }
+                    j = k + 6;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string value, borrowed unless it has escapes.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let (start, end, escaped) = self.string_bounds()?;
+        if !escaped {
+            return Some(Cow::Borrowed(&self.text[start..end]));
+        }
+        serde_json::from_str::<String>(&self.text[start - 1..=end]).ok().map(Cow::Owned)
+    }
+
+    /// Any value as optional text (strings, numbers and booleans as text; null and
+    /// containers as absent).
+    fn text(&mut self) -> Option<Text<'a>> {
+        match *self.b.get(self.i)? {
+            b'"' => self.string().map(Some),
+            b'{' | b'[' => self.skip().map(|()| None),
+            b'n' => self.literal(b"null").map(|()| None),
+            b't' => self.literal(b"true").map(|()| Some(Cow::Borrowed("true"))),
+            b'f' => self.literal(b"false").map(|()| Some(Cow::Borrowed("false"))),
+            _ => {
+                let start = self.i;
+                self.number()?;
+                Some(Some(Cow::Borrowed(&self.text[start..self.i])))
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.b[self.i..].starts_with(word).then(|| self.i += word.len())
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        let digits = |p: &mut Self| {
+            let s = p.i;
+            while p.b.get(p.i).is_some_and(u8::is_ascii_digit) {
+                p.i += 1;
+            }
+            (p.i > s).then_some(())
+        };
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        if self.b.get(self.i) == Some(&b'0') {
+            self.i += 1;
+        } else {
+            digits(self)?;
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            digits(self)?;
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            digits(self)?;
+        }
+        // A number must end where a value may end.
+        match self.b.get(self.i) {
+            None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') => Some(()),
+            _ => None,
+        }
+    }
+
+    /// Skips any value, validating it.
+    fn skip(&mut self) -> Option<()> {
+        match *self.b.get(self.i)? {
+            b'"' => self.string_bounds().map(|_| ()),
+            b'{' => self.object(|p, _| p.skip()),
+            b'[' => self.array(|p| p.skip()),
+            b'n' => self.literal(b"null"),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            _ => self.number(),
+        }
+    }
+
+    /// Iterates an array's elements: `element(self)` must consume one value.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        if self.peek()? == b']' {
+            self.i += 1;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            element(self)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Runs `f` on an object value, or skips a value of another type (as the lenient
+    /// serde visitors do).
+    fn maybe_object(&mut self, f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<bool> {
+        if self.b.get(self.i)? == &b'{' {
+            self.object(f).map(|()| true)
+        } else {
+            self.skip().map(|()| false)
+        }
+    }
+
+    fn record(&mut self) -> Option<EventFields<'a>> {
+        let mut f = EventFields::default();
+        let mut event_keys = 0u8;
+        self.object(|p, key| {
+            match key {
+                "eventID" => f.event_id = p.text()?,
+                "eventTime" => f.event_time = p.text()?,
+                "eventName" => {
+                    f.event_name = p.text()?;
+                    event_keys |= 1;
+                }
+                "eventSource" => {
+                    f.event_source = p.text()?;
+                    event_keys |= 2;
+                }
+                "awsRegion" => f.aws_region = p.text()?,
+                "sourceIPAddress" => f.source_ip = p.text()?,
+                "userAgent" => f.user_agent = p.text()?,
+                "errorCode" => f.error_code = p.text()?,
+                "errorMessage" => f.error_message = p.text()?,
+                "requestID" => f.request_id = p.text()?,
+                "readOnly" => f.read_only = p.text()?,
+                "eventType" => {
+                    f.event_type = p.text()?;
+                    if f.event_type.as_deref() == Some("AwsCloudTrailInsight") {
+                        f.insight = true;
+                    }
+                }
+                "eventCategory" => f.event_category = p.text()?,
+                "recipientAccountId" => f.recipient_account = p.text()?,
+                "sharedEventID" => f.shared_event_id = p.text()?,
+                "@timestamp" => f.at_timestamp = p.text()?,
+                "userIdentity" => f.identity = p.identity()?,
+                "resources" => f.resources = p.resources()?,
+                "insightDetails" => {
+                    let (mut source, mut name) = (None, None);
+                    let present = p.maybe_object(|p, key| {
+                        match key {
+                            "eventSource" => source = p.text()?,
+                            "eventName" => name = p.text()?,
+                            other => p.skip_unknown(other, keys::INSIGHT)?,
+                        }
+                        Some(())
+                    })?;
+                    if present {
+                        f.insight = true;
+                        f.event_source = f.event_source.take().or(source);
+                        f.event_name = f.event_name.take().or(name);
+                    }
+                }
+                k if CONTAINER_KEYS.contains(&k) => return None,
+                other => p.skip_unknown(other, keys::RECORD)?,
+            }
+            Some(())
+        })?;
+        let is_event =
+            f.insight || (event_keys == 0b11 && !f.event_source.as_deref().is_some_and(|s| s.starts_with("aws:")));
+        is_event.then_some(f)
+    }
+
+    /// Skips the value of a key this level does not read. Called only after the exact
+    /// names of the level were matched, so a case-insensitive hit here is a case variant
+    /// that the general path would read: the record goes there.
+    fn skip_unknown(&mut self, key: &str, level: &[&str]) -> Option<()> {
+        if level.iter().any(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key)) {
+            return None;
+        }
+        self.skip()
+    }
+
+    fn identity(&mut self) -> Option<Option<Box<IdentityFields<'a>>>> {
+        let mut i = IdentityFields::default();
+        let present = self.maybe_object(|p, key| {
+            match key {
+                "type" => i.kind = p.text()?,
+                "principalId" => i.principal_id = p.text()?,
+                "arn" => i.arn = p.text()?,
+                "accountId" => i.account_id = p.text()?,
+                "accessKeyId" => i.access_key_id = p.text()?,
+                "userName" => i.user_name = p.text()?,
+                "invokedBy" => i.invoked_by = p.text()?,
+                "identityProvider" => i.identity_provider = p.text()?,
+                "sessionContext" => {
+                    p.maybe_object(|p, key| {
+                        match key {
+                            "sessionIssuer" => {
+                                p.maybe_object(|p, key| {
+                                    match key {
+                                        "type" => i.issuer_kind = p.text()?,
+                                        "arn" => i.issuer_arn = p.text()?,
+                                        "accountId" => i.issuer_account_id = p.text()?,
+                                        "userName" => i.issuer_user_name = p.text()?,
+                                        other => p.skip_unknown(other, keys::ISSUER)?,
+                                    }
+                                    Some(())
+                                })?;
+                            }
+                            "attributes" => {
+                                p.maybe_object(|p, key| {
+                                    match key {
+                                        "mfaAuthenticated" => i.mfa_authenticated = p.text()?,
+                                        other => p.skip_unknown(other, keys::ATTRIBUTES)?,
+                                    }
+                                    Some(())
+                                })?;
+                            }
+                            "sourceIdentity" => i.source_identity = p.text()?,
+                            other => p.skip_unknown(other, keys::SESSION)?,
+                        }
+                        Some(())
+                    })?;
+                }
+                "onBehalfOf" => {
+                    p.maybe_object(|p, key| {
+                        match key {
+                            "userId" => i.on_behalf_user_id = p.text()?,
+                            "identityStoreArn" => i.on_behalf_store_arn = p.text()?,
+                            other => p.skip_unknown(other, keys::ON_BEHALF)?,
+                        }
+                        Some(())
+                    })?;
+                }
+                other => p.skip_unknown(other, keys::IDENTITY)?,
+            }
+            Some(())
+        })?;
+        Some(present.then(|| Box::new(i)))
+    }
+
+    /// `resources[]`: each entry's ARN and type, as `scan::ResourcesScan` collects them.
+    fn resources(&mut self) -> Option<Vec<Cow<'a, str>>> {
+        let mut out: Vec<Cow<'a, str>> = Vec::new();
+        if self.b.get(self.i)? != &b'[' {
+            self.skip()?;
+            return Some(out);
+        }
+        self.array(|p| {
+            match p.b.get(p.i)? {
+                b'{' => {
+                    let (mut arn, mut kind) = (None, None);
+                    p.object(|p, key| {
+                        match key {
+                            "ARN" => arn = p.text()?,
+                            "type" => kind = p.text()?,
+                            other => p.skip_unknown(other, keys::RESOURCE)?,
+                        }
+                        Some(())
+                    })?;
+                    out.extend(arn);
+                    if let Some(t) = kind {
+                        if !out.contains(&t) {
+                            out.push(t);
+                        }
+                    }
+                }
+                b'"' => out.push(p.string()?),
+                _ => p.skip()?,
+            }
+            Some(())
+        })?;
+        Some(out)
+    }
+}
+
+/// The first byte that ends or interrupts a JSON string's plain run: `"`, `\\`, or a raw
+/// control character. Eight bytes at a time: most CloudTrail strings are short, where a
+/// memchr call per string plus a separate control-character pass cost more.
+fn find_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        // High bit set in each byte that is zero (a match) or below 0x20; borrows only run
+        // upwards from a true hit, so the lowest flagged byte is exact.
+        let hits = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x);
+        let hits = hits & HIGH;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| i + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(json: &str) -> Option<EventFields<'_>> {
+        scan_record(json, 0).map(|r| r.fields)
+    }
+
+    #[test]
+    fn reads_a_record_and_its_end() {
+        let json = r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/R/s","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/R"},"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2024-03-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":true,"userAgent":"a\"b","requestParameters":{"x":[1,-2.5e3,null,{"y":"\u00e9"}]},"resources":[{"ARN":"arn:aws:s3:::b","type":"AWS::S3::Bucket"}]} tail"#;
+        let r = scan_record(json, 0).unwrap();
+        assert_eq!(&json[r.end..], " tail");
+        let f = r.fields;
+        assert_eq!(f.event_name.as_deref(), Some("GetObject"));
+        assert_eq!(f.read_only.as_deref(), Some("true"));
+        assert_eq!(f.user_agent.as_deref(), Some("a\"b"));
+        let id = f.identity.unwrap();
+        assert_eq!(id.issuer_arn.as_deref(), Some("arn:aws:iam::1:role/R"));
+        assert_eq!(id.mfa_authenticated.as_deref(), Some("false"));
+        assert_eq!(f.resources, vec!["arn:aws:s3:::b", "AWS::S3::Bucket"]);
+    }
+
+    #[test]
+    fn leaves_everything_unusual_to_the_general_path() {
+        for json in [
+            r#"{"Records":[]}"#,                                           // container
+            r#"{"eventName":"ObjectCreated:Put","eventSource":"aws:s3"}"#, // look-alike
+            r#"{"eventname":"A","eventSource":"s"}"#,                      // other case
+            r#"{"eventName":"A"}"#,                                        // not an event
+            r#"{"eventName":"A","eventSource":"s","x":tru}"#,              // bad literal
+            r#"{"eventName":"A","eventSource":"s","x":01}"#,               // bad number
+            "{\"eventName\":\"A\u{1}\",\"eventSource\":\"s\"}",            // raw control
+            r#"{"eventName":"A","eventSource":"s","x":"\q"}"#,             // bad escape
+            r#"{"eventName":"A","eventSource":"s" "x":1}"#,                // missing comma
+            r#"{"eventName":"A","eventSource":"s","x":[1,2}"#,             // mismatched
+            r#"{"eventName":"A","eventSource":"s""#,                       // truncated
+        ] {
+            assert!(fields(json).is_none(), "{json}");
+        }
+    }
+
+    #[test]
+    fn special_bytes_are_found_exactly() {
+        // Every position and kind, including after multi-byte UTF-8 and in the tail.
+        let base = "aé😀bcdefghijklmnopqrstuvwxyz0123456789".as_bytes().to_vec();
+        for pos in 0..base.len() {
+            for special in [b'"', b'\\', 0x01, 0x1f] {
+                let mut b = base.clone();
+                if b[pos] >= 0x80 {
+                    continue; // keep the UTF-8 intact; only replace ASCII bytes
+                }
+                b[pos] = special;
+                assert_eq!(find_special(&b), Some(pos), "{special:#x} at {pos}");
+            }
+        }
+        assert_eq!(find_special(&base), None);
+        assert_eq!(find_special(b" ~\x7f"), None);
+    }
+}
