@@ -9,7 +9,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use super::stats::finish;
-use super::{load, selection, InputArgs};
+use super::{exit_leaving_store, load, selection, InputArgs};
 use crate::export::atomic::{wants_gzip, AtomicFile};
 use crate::export::manifest::{manifest_json, manifest_path};
 use crate::export::{write_selection, ExportFormat};
@@ -102,7 +102,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         }
     };
     progress(u64::MAX);
-    match result {
+    let code = match result {
         Ok(()) => {
             if let Some(path) = output {
                 eprintln!("trailscope: wrote {} events to {}", selected.len(), path.display());
@@ -114,7 +114,8 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             eprintln!("trailscope: export failed: {e}");
             ExitCode::FAILURE
         }
-    }
+    };
+    exit_leaving_store(store, code)
 }
 
 /// Writes a file atomically, gzip-compressed when its name ends in `.gz`.

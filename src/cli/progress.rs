@@ -1,19 +1,16 @@
-//! A load progress bar on stderr, shown only when stderr is a terminal.
+//! A load progress bar on stderr (the caller starts it only when stderr is a terminal).
 
-use std::io::IsTerminal;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::ingest::LoadEvent;
 
-/// Follows a load's events until it finishes, drawing a bar if stderr is a terminal.
+/// Follows a load's events until it finishes, drawing a bar on stderr. The channel is
+/// drained ten times a second rather than waited on, so workers never pay for waking
+/// this thread once per file.
 pub fn follow(events: Receiver<LoadEvent>) {
-    if !std::io::stderr().is_terminal() {
-        for _ in events {}
-        return;
-    }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
     bar.set_style(
         ProgressStyle::with_template(
@@ -24,19 +21,23 @@ pub fn follow(events: Receiver<LoadEvent>) {
     );
     bar.enable_steady_tick(Duration::from_millis(100));
     let (mut files, mut events_n, mut failed) = (0u64, 0u64, 0u64);
-    for event in events {
-        match event {
-            LoadEvent::Discovered { bytes } => bar.inc_length(bytes),
-            LoadEvent::Read { bytes } => bar.inc(bytes),
-            LoadEvent::FileDone { events: e, failed: f, .. } => {
-                files += 1;
-                events_n += e;
-                failed += u64::from(f);
-                bar.set_message(format!("{files} files, {events_n} events, {failed} failed"));
+    'follow: loop {
+        std::thread::sleep(Duration::from_millis(100));
+        loop {
+            match events.try_recv() {
+                Ok(LoadEvent::Discovered { bytes }) => bar.inc_length(bytes),
+                Ok(LoadEvent::Read { bytes }) => bar.inc(bytes),
+                Ok(LoadEvent::FileDone { events: e, failed: f, .. }) => {
+                    files += 1;
+                    events_n += e;
+                    failed += u64::from(f);
+                }
+                Ok(LoadEvent::WalkDone) => {}
+                Ok(LoadEvent::Finished) | Err(TryRecvError::Disconnected) => break 'follow,
+                Err(TryRecvError::Empty) => break,
             }
-            LoadEvent::WalkDone => {}
-            LoadEvent::Finished => break,
         }
+        bar.set_message(format!("{files} files, {events_n} events, {failed} failed"));
     }
     bar.finish_and_clear();
 }

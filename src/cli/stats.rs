@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use super::{load, selection, StatsArgs};
+use super::{exit_leaving_store, load, selection, StatsArgs};
 use crate::ingest::Problem;
 use crate::model::identity::short_label;
 use crate::model::time::format_utc;
@@ -46,10 +46,11 @@ pub fn run(args: &StatsArgs) -> ExitCode {
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("trailscope: cannot write output: {e}");
-            return ExitCode::FAILURE;
+            return exit_leaving_store(store, ExitCode::FAILURE);
         }
     }
-    finish(&store)
+    let code = finish(&store);
+    exit_leaving_store(store, code)
 }
 
 /// Exit status and stderr summary shared by the subcommands that load data.

@@ -239,8 +239,7 @@ impl Store {
         }
     }
 
-    /// Sorts the time order if events arrived since the last call. Ties break on eventID
-    /// and content so the order does not depend on which worker appended first.
+    /// Builds the postings and the time order for events appended since the last call.
     pub fn finish(&mut self) {
         self.index_pending();
         self.sort_time_order();
@@ -275,20 +274,18 @@ impl Store {
         self.indexed = to;
     }
 
+    /// Time order, ties broken by content hash (then arrival, for identical content), so
+    /// the order does not depend on which worker appended first. A flat key sorts several
+    /// times faster than comparing eventID strings on every tie (times have 1 s precision,
+    /// so ties are common).
     fn sort_time_order(&mut self) {
         if self.time_order.len() == self.time.len() {
             return;
         }
-        let mut order: Vec<u32> = (0..self.time.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            self.time[a]
-                .cmp(&self.time[b])
-                .then_with(|| self.event_ids.get(a).cmp(&self.event_ids.get(b)))
-                .then_with(|| self.content_hash[a].cmp(&self.content_hash[b]))
-                .then_with(|| a.cmp(&b))
-        });
-        self.time_order = order;
+        let mut keyed: Vec<(i64, u64, u32)> =
+            (0..self.time.len()).map(|e| (self.time[e], self.content_hash[e], e as u32)).collect();
+        keyed.sort_unstable();
+        self.time_order = keyed.into_iter().map(|(_, _, e)| e).collect();
     }
 
     /// Event ids in time order (call [`Store::finish`] after appending).
