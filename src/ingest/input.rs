@@ -219,14 +219,7 @@ fn read_tar<R: Read>(shared: &Shared<'_>, name: &str, reader: R, depth: usize) {
             return report_failure(shared, member_limit(name, shared.limits.max_archive_members));
         }
         let member = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        if skip_member(shared, &member) {
-            continue;
-        }
-        let full = member_name(name, &member);
-        match read_limited(&mut entry, shared.limits.max_file_bytes) {
-            Ok(bytes) => dispatch_member(shared, full, bytes, depth + 1),
-            Err(p) => report_failure(shared, p.at(&full, 0)),
-        }
+        read_member(shared, name, &member, &mut entry, depth);
     }
 }
 
@@ -250,14 +243,20 @@ fn read_zip(shared: &Shared<'_>, name: &str, bytes: Vec<u8>, depth: usize) {
             continue;
         }
         let member = String::from_utf8_lossy(file.name_raw()).into_owned();
-        if skip_member(shared, &member) {
-            continue;
-        }
-        let full = member_name(name, &member);
-        match read_limited(&mut file, shared.limits.max_file_bytes) {
-            Ok(bytes) => dispatch_member(shared, full, bytes, depth + 1),
-            Err(p) => report_failure(shared, p.at(&full, 0)),
-        }
+        read_member(shared, name, &member, &mut file, depth);
+    }
+}
+
+/// Reads one archive member (unless its name puts it outside the time window) and hands
+/// it on for processing.
+fn read_member(shared: &Shared<'_>, archive: &str, member: &str, reader: &mut impl Read, depth: usize) {
+    if skip_member(shared, member) {
+        return;
+    }
+    let full = member_name(archive, member);
+    match read_limited(reader, shared.limits.max_file_bytes) {
+        Ok(bytes) => dispatch_member(shared, full, bytes, depth + 1),
+        Err(p) => report_failure(shared, p.at(&full, 0)),
     }
 }
 

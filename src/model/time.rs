@@ -125,6 +125,35 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `30m`, `2h`, `7d`, `1w`, `45s`: `Some(Some(ms))`; `Some(None)` when it has the shape of a
+/// duration but overflows; `None` when it is not a duration.
+pub fn duration_ms(text: &str) -> Option<Option<i64>> {
+    let unit = text.chars().last()?;
+    let number = &text[..text.len() - unit.len_utf8()];
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let unit_ms: i64 = match unit {
+        's' => 1_000,
+        'm' => 60_000,
+        'h' => 3_600_000,
+        'd' => 86_400_000,
+        'w' => 7 * 86_400_000,
+        _ => return None,
+    };
+    Some(number.parse::<i64>().ok().and_then(|n| n.checked_mul(unit_ms)))
+}
+
+/// A time the user typed: a duration back from `now_ms`, or an ISO time (see
+/// [`parse_event_time`]). `None` when it is neither, or out of range.
+pub fn resolve_time(text: &str, now_ms: i64) -> Option<i64> {
+    let t = text.trim();
+    match duration_ms(t) {
+        Some(ago) => ago.and_then(|ago| now_ms.checked_sub(ago)),
+        None => parse_event_time(t),
+    }
+}
+
 /// RFC 3339 UTC with second precision (milliseconds when present), or `None` for untimed.
 pub fn format_utc(ms: i64) -> Option<String> {
     if ms == UNTIMED {

@@ -29,7 +29,7 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use super::fields::{self, Field, ValueKind, FIELDS};
-use crate::model::time::{format_utc, parse_event_time};
+use crate::model::time::{format_utc, resolve_time};
 use crate::sanitize::sanitize;
 
 /// Deepest nesting of parentheses and `NOT`/`-` accepted.
@@ -588,10 +588,7 @@ impl<'a> Parser<'a> {
     /// An ISO 8601 time or a duration back from `now`.
     fn time(&self, text: &str, at: usize, name: &str) -> Result<i64, ParseError> {
         let t = text.trim();
-        let ms = match duration_ms(t) {
-            Some(ago) => ago.and_then(|ago| self.now_ms.checked_sub(ago)),
-            None => parse_event_time(t),
-        };
+        let ms = resolve_time(t, self.now_ms);
         match ms {
             Some(ms) if (MIN_TIME_MS..=MAX_TIME_MS).contains(&ms) => Ok(ms),
             Some(_) => Err(ParseError::new(at, format!("time out of range after '{name}:' (years 0000 to 9999)"))),
@@ -601,25 +598,6 @@ impl<'a> Parser<'a> {
 }
 
 const TIME_EXPECTED: &str = "expected an ISO time like 2024-03-01T10:00Z or a duration like 2h (s, m, h, d, w)";
-
-/// `30m`, `2h`, `7d`: `Some(Some(ms))`; `Some(None)` when it has the shape of a duration but
-/// overflows; `None` when it is not a duration.
-fn duration_ms(t: &str) -> Option<Option<i64>> {
-    let unit = t.chars().last()?;
-    let number = &t[..t.len() - unit.len_utf8()];
-    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let unit_ms: i64 = match unit {
-        's' => 1_000,
-        'm' => 60_000,
-        'h' => 3_600_000,
-        'd' => 86_400_000,
-        'w' => 7 * 86_400_000,
-        _ => return None,
-    };
-    Some(number.parse::<i64>().ok().and_then(|n| n.checked_mul(unit_ms)))
-}
 
 /// `addr/prefix` for `sourceIPAddress`. `at` is the byte offset of the value's text.
 fn cidr(text: &str, at: usize) -> Result<Value, ParseError> {
@@ -845,6 +823,7 @@ fn write_pattern(out: &mut fmt::Formatter<'_>, p: &Pattern, bare_word: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::time::parse_event_time;
     use std::net::{Ipv4Addr, Ipv6Addr};
 
     /// 2024-03-01T12:00:00Z.

@@ -58,11 +58,10 @@ import os
 import re
 import sys
 import time
-from datetime import datetime, timezone
 
-TIME_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
-)
+# The same time rules as the count oracle (one implementation for both oracles).
+from count import parse_time_ms  # noqa: E402  (tests/oracle is the script's own folder)
+
 NOW = int(time.time() * 1000)
 DAY = 86_400_000
 
@@ -74,28 +73,6 @@ class Event:
 
     def __repr__(self):
         return f"Event({self.r.get('eventID')!r})"
-
-
-def parse_time_ms(s):
-    if not isinstance(s, str):
-        return None
-    m = TIME_RE.match(s.strip())
-    if not m:
-        return None
-    y, mo, d, h, mi, se = (int(m.group(i)) for i in range(1, 7))
-    frac = m.group(7)
-    ms = int((frac[1:] + "000")[:3]) if frac else 0
-    try:
-        dt = datetime(y, mo, d, h, mi, se, tzinfo=timezone.utc)
-    except ValueError:
-        return None
-    total = int(dt.timestamp()) * 1000 + ms
-    zone = m.group(8)
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        total -= sign * (int(digits[:2]) * 60 + int(digits[2:])) * 60_000
-    return total
 
 
 # ---- helpers for the predicates
