@@ -14,5 +14,5 @@ pub mod source;
 pub mod text;
 
 pub use limits::Limits;
-pub use pipeline::{load_into, LoadEvent, LoadOptions, TimeWindow};
+pub use pipeline::{load_into, spawn_load, LoadEvent, LoadHandle, LoadOptions, TimeWindow};
 pub use report::{Problem, ProblemKind};

@@ -149,6 +149,32 @@ pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Se
     shared.emit(LoadEvent::Finished);
 }
 
+/// A load running on its own threads; the store can be read (and refreshed with
+/// [`Store::finish`]) while it runs.
+pub struct LoadHandle {
+    /// Progress, as [`load_into`] reports it; drain it with `try_recv` on a timer.
+    pub events: std::sync::mpsc::Receiver<LoadEvent>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl LoadHandle {
+    pub fn is_finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+
+    /// Waits for the load to end (the store is then finished).
+    pub fn join(self) {
+        let _ = self.thread.join();
+    }
+}
+
+/// Starts loading `options.paths` into `store` in the background.
+pub fn spawn_load(store: std::sync::Arc<RwLock<Store>>, options: LoadOptions) -> LoadHandle {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || load_into(&store, &options, Some(tx)));
+    LoadHandle { events: rx, thread }
+}
+
 fn worker(shared: &Shared<'_>, jobs: Receiver<Job>) {
     loop {
         match jobs.recv_timeout(Duration::from_millis(20)) {

@@ -275,17 +275,37 @@ impl Store {
     }
 
     /// Time order, ties broken by content hash (then arrival, for identical content), so
-    /// the order does not depend on which worker appended first. A flat key sorts several
-    /// times faster than comparing eventID strings on every tie (times have 1 s precision,
-    /// so ties are common).
+    /// the order does not depend on which worker appended first. Only events appended since
+    /// the last call are sorted, then merged into the existing order: the explorer calls
+    /// this every few hundred milliseconds while a load runs. A flat key sorts several times
+    /// faster than comparing eventID strings on ties (times have 1 s precision).
     fn sort_time_order(&mut self) {
-        if self.time_order.len() == self.time.len() {
+        let (from, to) = (self.time_order.len(), self.time.len());
+        if from == to {
             return;
         }
-        let mut keyed: Vec<(i64, u64, u32)> =
-            (0..self.time.len()).map(|e| (self.time[e], self.content_hash[e], e as u32)).collect();
-        keyed.sort_unstable();
-        self.time_order = keyed.into_iter().map(|(_, _, e)| e).collect();
+        let key = |e: u32| (self.time[e as usize], self.content_hash[e as usize], e);
+        let mut fresh: Vec<(i64, u64, u32)> = (from as u32..to as u32).map(key).collect();
+        fresh.sort_unstable();
+        if from == 0 {
+            self.time_order = fresh.into_iter().map(|(_, _, e)| e).collect();
+            return;
+        }
+        let mut merged = Vec::with_capacity(to);
+        let mut old = self.time_order.iter().copied().peekable();
+        for (t, h, e) in fresh {
+            while let Some(&o) = old.peek() {
+                if key(o) < (t, h, e) {
+                    merged.push(o);
+                    old.next();
+                } else {
+                    break;
+                }
+            }
+            merged.push(e);
+        }
+        merged.extend(old);
+        self.time_order = merged;
     }
 
     /// Event ids in time order (call [`Store::finish`] after appending).
