@@ -18,7 +18,9 @@ fn inputs() -> Vec<PathBuf> {
 
 /// What must not depend on how the load was split: events in time order, by eventID and
 /// time, and the answers of a few filters.
-fn fingerprint(store: &Store) -> (Vec<(Option<String>, Option<i64>)>, Vec<usize>) {
+type Fingerprint = (Vec<(Option<String>, Option<i64>)>, Vec<usize>);
+
+fn fingerprint(store: &Store) -> Fingerprint {
     let order = store.time_order().iter().map(|&e| (store.event_id(e).map(str::to_owned), store.time(e))).collect();
     let filters = ["name:Get*", "error:*", "NOT readOnly:true", "region:us-east-1 OR region:eu-west-1"];
     let counts = filters.iter().map(|f| select(store, &parse(f, 0).unwrap()).unwrap().len()).collect();
@@ -47,7 +49,7 @@ fn loading_in_parts_with_refreshes_equals_one_load() {
     assert_eq!(a.1, b.1, "filter answers");
     // Events with equal time may sit in another order only if they are identical in
     // content; compare as multisets per timestamp and exactly by time sequence.
-    let times = |f: &(Vec<(Option<String>, Option<i64>)>, Vec<usize>)| f.0.iter().map(|x| x.1).collect::<Vec<_>>();
+    let times = |f: &Fingerprint| f.0.iter().map(|x| x.1).collect::<Vec<_>>();
     assert_eq!(times(&a), times(&b));
     let mut ids_a = a.0.clone();
     let mut ids_b = b.0.clone();
