@@ -26,14 +26,22 @@ fn is_tar(header: &[u8]) -> bool {
 /// Processes one input (a file, stdin, or an archive member) named `name`.
 pub fn process_input(shared: &Shared<'_>, name: &str, bytes: Vec<u8>, depth: usize) {
     if bytes.starts_with(GZIP_MAGIC) {
-        if is_tar(&gunzip_prefix(&bytes, 512)) {
-            let reader = MultiGzDecoder::new(&bytes[..]);
-            read_tar(shared, name, reader, depth);
-            return;
+        // Each worker keeps one decompression buffer: a fresh one per file cost page faults.
+        let mut data = INFLATE_BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        match gunzip(&bytes, &shared.limits, &mut data) {
+            Gunzipped::Tar(decoder) => {
+                let prefix = std::io::Cursor::new(std::mem::take(&mut data));
+                read_tar(shared, name, prefix.chain(decoder), depth);
+            }
+            Gunzipped::Data(problem) => {
+                let gzip = problem.is_none().then(|| bytes.into_boxed_slice());
+                decode_and_append(shared, name, &data, gzip, problem);
+            }
         }
-        let (data, problem) = gunzip(&bytes, &shared.limits);
-        let gzip = problem.is_none().then(|| bytes.into_boxed_slice());
-        decode_and_append(shared, name, &data, gzip, problem);
+        data.clear();
+        if data.capacity() <= MAX_KEPT_BUFFER {
+            INFLATE_BUFFER.with(|b| *b.borrow_mut() = data);
+        }
     } else if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY_MAGIC) {
         read_zip(shared, name, bytes, depth);
     } else if is_tar(&bytes) {
@@ -42,6 +50,13 @@ pub fn process_input(shared: &Shared<'_>, name: &str, bytes: Vec<u8>, depth: usi
         decode_and_append(shared, name, &bytes, None, None);
     }
 }
+
+thread_local! {
+    static INFLATE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A worker keeps its decompression buffer between files only up to this capacity.
+const MAX_KEPT_BUFFER: usize = 64 << 20;
 
 /// Decodes a decompressed buffer and appends what it holds.
 fn decode_and_append(
@@ -117,17 +132,36 @@ fn write(store: &RwLock<Store>) -> std::sync::RwLockWriteGuard<'_, Store> {
 
 /// Decompresses a whole gzip (all members) up to the size limit. On damage, returns
 /// what was decompressed before it, with the problem.
-fn gunzip(bytes: &[u8], limits: &Limits) -> (Vec<u8>, Option<DecodeProblem>) {
+/// What a gzip input turned out to hold.
+enum Gunzipped<'b> {
+    /// A tar stream: `out` holds its first bytes, the decoder the rest.
+    Tar(std::io::Take<MultiGzDecoder<&'b [u8]>>),
+    /// Anything else, decompressed whole into `out` (up to the size limit), with the
+    /// damage that stopped it, if any.
+    Data(Option<DecodeProblem>),
+}
+
+/// Decompresses a gzip input (all members) into `out`, which must be empty. One decoder
+/// reads the first 512 bytes, enough to recognise a tar header; a tar is then streamed
+/// rather than held in memory, anything else is read to the end.
+fn gunzip<'b>(bytes: &'b [u8], limits: &Limits, out: &mut Vec<u8>) -> Gunzipped<'b> {
     // The gzip trailer holds the (last member's) size mod 2^32: exact for the usual
-    // single-member file, so the buffer is allocated once instead of regrown.
+    // single-member file, so the buffer is sized once instead of regrown.
     let trailer = bytes
         .len()
         .checked_sub(4)
         .map_or(0, |at| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize);
     let guess = trailer.max(bytes.len().saturating_mul(4)).saturating_add(64);
-    let mut out = Vec::with_capacity(guess.min(limits.max_file_bytes as usize).min(1 << 30));
+    out.reserve(guess.min(limits.max_file_bytes as usize).min(1 << 30));
     let mut reader = MultiGzDecoder::new(bytes).take(limits.max_file_bytes + 1);
-    let problem = match reader.read_to_end(&mut out) {
+    let mut result = (&mut reader).take(512).read_to_end(out);
+    if result.is_ok() {
+        if is_tar(out) {
+            return Gunzipped::Tar(reader);
+        }
+        result = reader.read_to_end(out);
+    }
+    let problem = match result {
         Ok(_) if out.len() as u64 > limits.max_file_bytes => {
             out.truncate(limits.max_file_bytes as usize);
             Some(DecodeProblem::new(
@@ -154,14 +188,7 @@ fn gunzip(bytes: &[u8], limits: &Limits) -> (Vec<u8>, Option<DecodeProblem>) {
             Some(format!("byte {}", out.len())),
         )),
     };
-    (out, problem)
-}
-
-/// The first `n` decompressed bytes (fewer if the stream is shorter or damaged).
-fn gunzip_prefix(bytes: &[u8], n: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n);
-    let _ = MultiGzDecoder::new(bytes).take(n as u64).read_to_end(&mut out);
-    out
+    Gunzipped::Data(problem)
 }
 
 /// Hands an archive member to another worker when the queue has room, else processes it
