@@ -44,11 +44,6 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Sanitises bytes that may not be UTF-8 (file names, archive member names).
-pub fn sanitize_bytes(bytes: &[u8]) -> String {
-    sanitize(&String::from_utf8_lossy(bytes)).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

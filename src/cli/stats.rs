@@ -104,10 +104,7 @@ fn to_json(store: &Store, selection: &[u32]) -> Value {
     let (first, last) = time_bounds(store, selection);
     let mut top = serde_json::Map::new();
     for (facet, _) in TOP_FACETS {
-        let key = match facet {
-            Facet::Principal => "identity",
-            f => f.name(),
-        };
+        let key = facet.name();
         let values: Vec<Value> = top_values(store, selection, facet, TOP_N)
             .into_iter()
             .map(|(v, c)| json!({"value": v, "count": c}))

@@ -3,7 +3,7 @@
 //! under the target name; an existing file is replaced only with `force`.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
@@ -80,9 +80,4 @@ fn default_permissions() -> std::fs::Permissions {
 /// Whether a path asks for gzip output.
 pub fn wants_gzip(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
-}
-
-/// Finishes a writer chain, reporting errors that `Drop` would swallow.
-pub fn finish<W: Write>(mut w: W) -> io::Result<()> {
-    w.flush()
 }

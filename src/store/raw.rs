@@ -167,7 +167,4 @@ impl RawStore {
         self.compressed_bytes
     }
 
-    pub fn blob_count(&self) -> usize {
-        self.blobs.len()
-    }
 }
