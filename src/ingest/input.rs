@@ -135,7 +135,7 @@ fn write(store: &RwLock<Store>) -> std::sync::RwLockWriteGuard<'_, Store> {
 /// What a gzip input turned out to hold.
 enum Gunzipped<'b> {
     /// A tar stream: `out` holds its first bytes, the decoder the rest.
-    Tar(std::io::Take<MultiGzDecoder<&'b [u8]>>),
+    Tar(Box<std::io::Take<MultiGzDecoder<&'b [u8]>>>),
     /// Anything else, decompressed whole into `out` (up to the size limit), with the
     /// damage that stopped it, if any.
     Data(Option<DecodeProblem>),
@@ -157,7 +157,7 @@ fn gunzip<'b>(bytes: &'b [u8], limits: &Limits, out: &mut Vec<u8>) -> Gunzipped<
     let mut result = (&mut reader).take(512).read_to_end(out);
     if result.is_ok() {
         if is_tar(out) {
-            return Gunzipped::Tar(reader);
+            return Gunzipped::Tar(Box::new(reader));
         }
         result = reader.read_to_end(out);
     }
