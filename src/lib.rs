@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod export;
 pub mod ingest;
+pub mod integrity;
 pub mod model;
 pub mod query;
 pub mod sanitize;

@@ -4,6 +4,7 @@ mod export;
 mod progress;
 mod stats;
 pub mod timearg;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -29,6 +30,9 @@ pub enum Command {
     Stats(StatsArgs),
     /// Write the events matching a filter as a trail file, JSON Lines or CSV.
     Export(export::ExportArgs),
+    /// Check log files against CloudTrail digest files offline: modified, missing and
+    /// unlisted files, the hourly digest chain, and (with keys) digest signatures.
+    Verify(verify::VerifyArgs),
 }
 
 /// What to load: shared by every subcommand that reads trail data.
@@ -90,6 +94,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Stats(args) => stats::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 

@@ -1,16 +1,16 @@
-//! Reading CloudTrail inputs of every shape into the store: enumerate (`source`), open
-//! containers (`input`), find records (`discover`, `scan`, `text`, `salvage`), and run it
-//! all on worker threads with progress (`pipeline`).
+//! Reading CloudTrail inputs of every shape into the store: enumerate files and open
+//! containers (`files`), find records (`discover`, `fastscan`, `scan`, `text`, `salvage`),
+//! append them (`input`), all on worker threads with progress (`pipeline`).
 
 pub mod discover;
 pub mod fastscan;
+pub mod files;
 pub mod input;
 pub mod limits;
 pub mod pipeline;
 pub mod report;
 pub mod salvage;
 pub mod scan;
-pub mod source;
 pub mod text;
 
 pub use limits::Limits;

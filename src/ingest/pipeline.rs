@@ -1,19 +1,16 @@
-//! The load: a walker thread enumerates inputs into a bounded queue, one worker per core
-//! reads, decodes and appends them, and progress goes out over a channel so that a
+//! The load: the enumerator in `files` hands every input file to a [`Loader`] on one worker
+//! per core, which decodes and appends it; progress goes out over a channel so that a
 //! progress bar or the TUI can follow (and browse what is already loaded).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::RwLock;
-use std::time::Duration;
 
-use crossbeam_channel::{bounded, Receiver, TrySendError};
-
-use super::input::{process_input, report_failure};
+use super::files::{for_each_file, Leaf, Visitor};
+use super::input::{decode_and_append, report_failure};
 use super::limits::Limits;
-use super::report::{Problem, ProblemKind};
-use super::source;
+use super::report::Problem;
+use crate::model::time::trail_file_key_time;
 use crate::store::{InputFile, Store};
 
 /// Progress of a load, as it happens.
@@ -71,82 +68,83 @@ impl LoadOptions {
     }
 }
 
-/// A unit of work for a worker.
-pub enum Job {
-    Path { path: PathBuf, display: String },
-    Stdin,
-    Member { name: String, bytes: Vec<u8>, depth: usize },
-}
-
-/// State shared by the walker and the workers of one load.
-pub struct Shared<'a> {
+/// The load as a visitor of the input files.
+pub struct Loader<'a> {
     pub store: &'a RwLock<Store>,
     pub limits: Limits,
-    pub window: TimeWindow,
+    window: TimeWindow,
     hash_inputs: bool,
     events: Option<Sender<LoadEvent>>,
-    jobs: crossbeam_channel::Sender<Job>,
-    pending: AtomicUsize,
-    walk_done: AtomicBool,
 }
 
-impl Shared<'_> {
+impl Loader<'_> {
     pub fn emit(&self, event: LoadEvent) {
         if let Some(tx) = &self.events {
             let _ = tx.send(event);
         }
     }
 
-    /// Queues a job for any worker; blocks while the queue is full (walker only).
-    pub fn submit(&self, job: Job) {
-        self.pending.fetch_add(1, Ordering::SeqCst);
-        if self.jobs.send(job).is_err() {
-            self.pending.fetch_sub(1, Ordering::SeqCst);
-        }
+    fn store(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|p| p.into_inner())
     }
+}
 
-    /// Queues a job if there is room; gives it back otherwise (workers never block).
-    pub fn offload(&self, job: Job) -> Option<Job> {
-        self.pending.fetch_add(1, Ordering::SeqCst);
-        match self.jobs.try_send(job) {
-            Ok(()) => None,
-            Err(TrySendError::Full(j) | TrySendError::Disconnected(j)) => {
-                self.pending.fetch_sub(1, Ordering::SeqCst);
-                Some(j)
+impl Visitor for Loader<'_> {
+    fn leaf(&self, leaf: Leaf<'_>) {
+        let Leaf { name, stored, inflated, damage } = leaf;
+        match inflated {
+            // A clean gzip input keeps its own compressed bytes as the raw blob.
+            Some(data) => {
+                let gzip = damage.is_none().then(|| stored.into_boxed_slice());
+                decode_and_append(self, name, data, gzip, damage);
             }
+            None => decode_and_append(self, name, &stored, None, damage),
         }
     }
 
-    fn finished(&self) -> bool {
-        self.walk_done.load(Ordering::SeqCst) && self.pending.load(Ordering::SeqCst) == 0
+    fn failed(&self, problem: Problem) {
+        report_failure(self, problem);
+    }
+
+    /// Trail files whose delivery time puts every event outside the window.
+    fn skip(&self, name: &str) -> bool {
+        let file = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
+        if trail_file_key_time(file).is_some_and(|t| self.window.skips_file(t)) {
+            self.store().report.files_skipped += 1;
+            return true;
+        }
+        false
+    }
+
+    fn discovered(&self, bytes: u64) {
+        self.emit(LoadEvent::Discovered { bytes });
+    }
+
+    fn read(&self, name: &str, bytes: &[u8]) {
+        self.emit(LoadEvent::Read { bytes: bytes.len() as u64 });
+        let sha256 = self.hash_inputs.then(|| {
+            use sha2::Digest;
+            sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>()
+        });
+        let mut store = self.store();
+        store.report.bytes_read += bytes.len() as u64;
+        store.report.inputs.push(InputFile { path: name.to_owned(), bytes: bytes.len() as u64, sha256 });
     }
 }
 
 /// Loads `options.paths` into `store`, blocking until done. Progress goes to `events`.
 pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Sender<LoadEvent>>) {
-    let (jobs_tx, jobs_rx) = bounded::<Job>(256);
-    let shared = Shared {
+    let loader = Loader {
         store,
         limits: options.limits.clone(),
         window: options.window,
         hash_inputs: options.hash_inputs,
         events,
-        jobs: jobs_tx,
-        pending: AtomicUsize::new(0),
-        walk_done: AtomicBool::new(false),
     };
-    std::thread::scope(|scope| {
-        let shared = &shared;
-        for _ in 0..options.workers.max(1) {
-            let rx = jobs_rx.clone();
-            scope.spawn(move || worker(shared, rx));
-        }
-        source::walk(shared, &options.paths);
-        shared.walk_done.store(true, Ordering::SeqCst);
-        shared.emit(LoadEvent::WalkDone);
-    });
-    store.write().unwrap_or_else(|p| p.into_inner()).finish();
-    shared.emit(LoadEvent::Finished);
+    for_each_file(&options.paths, &options.limits, options.workers, &loader);
+    loader.emit(LoadEvent::WalkDone);
+    loader.store().finish();
+    loader.emit(LoadEvent::Finished);
 }
 
 /// A load running on its own threads; the store can be read (and refreshed with
@@ -173,67 +171,6 @@ pub fn spawn_load(store: std::sync::Arc<RwLock<Store>>, options: LoadOptions) ->
     let (tx, rx) = std::sync::mpsc::channel();
     let thread = std::thread::spawn(move || load_into(&store, &options, Some(tx)));
     LoadHandle { events: rx, thread }
-}
-
-fn worker(shared: &Shared<'_>, jobs: Receiver<Job>) {
-    loop {
-        match jobs.recv_timeout(Duration::from_millis(20)) {
-            Ok(job) => {
-                run_job(shared, job);
-                shared.pending.fetch_sub(1, Ordering::SeqCst);
-            }
-            Err(_) if shared.finished() => return,
-            Err(_) => {}
-        }
-    }
-}
-
-fn run_job(shared: &Shared<'_>, job: Job) {
-    match job {
-        Job::Path { path, display } => match std::fs::read(&path) {
-            Ok(bytes) => read_done(shared, &display, bytes),
-            Err(e) => report_failure(shared, io_problem(&display, &e)),
-        },
-        Job::Stdin => {
-            let mut bytes = Vec::new();
-            match std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes) {
-                Ok(_) => read_done(shared, "<stdin>", bytes),
-                Err(e) => report_failure(shared, io_problem("<stdin>", &e)),
-            }
-        }
-        Job::Member { name, bytes, depth } => process_input(shared, &name, bytes, depth),
-    }
-}
-
-/// Accounts for a file read from disk, then processes it.
-fn read_done(shared: &Shared<'_>, display: &str, bytes: Vec<u8>) {
-    shared.emit(LoadEvent::Read { bytes: bytes.len() as u64 });
-    let sha256 = shared.hash_inputs.then(|| {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(&bytes);
-        digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    });
-    {
-        let mut store = shared.store.write().unwrap_or_else(|p| p.into_inner());
-        store.report.bytes_read += bytes.len() as u64;
-        store.report.inputs.push(InputFile { path: display.to_owned(), bytes: bytes.len() as u64, sha256 });
-    }
-    process_input(shared, display, bytes, 0);
-}
-
-pub fn io_problem(path: &str, e: &std::io::Error) -> Problem {
-    let what = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => e.to_string(),
-    };
-    Problem {
-        path: path.to_owned(),
-        kind: ProblemKind::Io,
-        message: format!("cannot read: {what}"),
-        location: None,
-        salvaged: 0,
-    }
 }
 
 #[cfg(test)]

@@ -166,5 +166,4 @@ impl RawStore {
     pub fn compressed_bytes(&self) -> u64 {
         self.compressed_bytes
     }
-
 }

@@ -62,6 +62,12 @@ pub fn file_stamp(secs: i64) -> String {
     format!("{:04}{:02}{:02}T{:02}{:02}Z", t.year, t.month, t.day, t.hour, t.min)
 }
 
+/// `20261102T003649Z`, the end-time stamp in a digest file name.
+pub fn digest_stamp(secs: i64) -> String {
+    let t = split(secs);
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.year, t.month, t.day, t.hour, t.min, t.sec)
+}
+
 /// `2026/11/02`, the date folders of the S3 layout.
 pub fn date_path(secs: i64) -> String {
     let t = split(secs);
@@ -93,6 +99,7 @@ mod tests {
         assert_eq!(split(s).weekday, 0, "2026-11-02 is a Monday");
         assert_eq!(file_stamp(s + 3600 + 5 * 60), "20261102T0105Z");
         assert_eq!(date_path(s), "2026/11/02");
+        assert_eq!(digest_stamp(s + 2209), "20261102T003649Z");
         assert_eq!(human(s + 86_400 + 3600 + 56 * 60 + 12), "Nov 3, 2026, 1:56:12 AM");
         assert_eq!(iso(951_782_400), "2000-02-29T00:00:00Z");
     }

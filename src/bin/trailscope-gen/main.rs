@@ -4,14 +4,16 @@
 //! This file owns the command line and the top-level loop: build the organisation
 //! (`identities`), split the event budget over 5-minute windows (`traffic`), render
 //! routine events window by window, weave in the scripted attack (`incident`), hand
-//! every record to the `writer` (S3 layout + gzip), and report what was written.
+//! every record to the `writer` (S3 layout + gzip), optionally write the hourly digest
+//! chain for the files written (`digests`), and report what was written.
 //!
-//! Randomness is split into independent keyed streams (accounts, traffic, writer,
+//! Randomness is split into independent keyed streams (accounts, traffic, writer, digests,
 //! incident) so that, for instance, the first account's users and keys are the same
 //! whatever `--accounts` says.
 
 mod catalog;
 mod clock;
+mod digests;
 mod event;
 mod identities;
 mod incident;
@@ -58,6 +60,13 @@ struct Args {
     /// Replace an existing OUT/AWSLogs folder instead of refusing.
     #[arg(long)]
     force: bool,
+    /// Also write the hourly CloudTrail-Digest files (log file validation) for the files written.
+    #[arg(long)]
+    digests: bool,
+    /// Sign the digests with this RSA private key (PEM) and write the signatures to
+    /// OUT/digest-signatures.txt (the format of `trailscope verify --signatures`).
+    #[arg(long, value_name = "PEM", requires = "digests")]
+    sign_key: Option<PathBuf>,
 }
 
 fn main() {
@@ -84,6 +93,11 @@ fn run(args: Args) -> Result<()> {
         std::fs::remove_dir_all(&logs).with_context(|| format!("removing {}", logs.display()))?;
     }
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let signer = args.sign_key.as_deref().map(digests::Signer::load).transpose()?;
+    let signatures = args.out.join(digests::SIGNATURES_FILE);
+    if args.digests && signatures.exists() {
+        std::fs::remove_file(&signatures).with_context(|| format!("removing {}", signatures.display()))?;
+    }
 
     let seed = args.seed;
     let accounts: Vec<_> = (0..args.accounts as usize)
@@ -115,6 +129,7 @@ fn run(args: Args) -> Result<()> {
         start,
         Rng::keyed(seed, &["writer"]),
         threads,
+        args.digests,
     )?;
 
     let mut incident_iter = incident_events.into_iter().peekable();
@@ -130,7 +145,15 @@ fn run(args: Args) -> Result<()> {
         }
         writer.flush_through(w)?;
     }
-    let stats = writer.finish()?;
+    let (stats, delivered) = writer.finish()?;
+    let digest_stats = match &delivered {
+        Some(files) => {
+            let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+            let mut rng = Rng::keyed(seed, &["digests"]);
+            Some(digests::write(&args.out, &ids, files, start + span, signer.as_ref(), &mut rng)?)
+        }
+        None => None,
+    };
 
     let incident_json = summary.as_ref().map(|s| s.to_json());
     let report = json::object(|o| {
@@ -149,6 +172,9 @@ fn run(args: Args) -> Result<()> {
                 }
             })
             .raw("incident", incident_json.as_deref());
+        if let Some(d) = &digest_stats {
+            o.num("digests", d.digests as i64).num("digest_chains", d.chains as i64).bool("signed", signer.is_some());
+        }
     });
     let report_path = args.out.join(".trailscope-gen.json");
     std::fs::write(&report_path, format!("{report}\n"))
@@ -164,6 +190,14 @@ fn run(args: Args) -> Result<()> {
             clock::iso(s.first),
             s.events,
             clock::iso(s.last)
+        );
+    }
+    if let Some(d) = &digest_stats {
+        eprintln!(
+            "trailscope-gen: {} digest files in {} chains{}",
+            d.digests,
+            d.chains,
+            if signer.is_some() { format!(", signed; signatures in {}", signatures.display()) } else { String::new() }
         );
     }
     eprintln!(

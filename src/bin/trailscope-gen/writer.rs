@@ -7,17 +7,22 @@
 //! only roughly in time order. All of it is drawn from the writer's own seeded stream,
 //! on the generating thread; the workers only compress and write, so the output is
 //! byte-identical for a seed however the threads are scheduled.
+//!
+//! With `--digests` the writer also remembers every file it wrote (key, delivery time,
+//! event times) and the workers hash each file's uncompressed content, for `digests`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use anyhow::{anyhow, Context as _, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use sha2::{Digest as _, Sha256};
 
 use crate::clock::{self, WINDOW_SECS};
 use crate::rng::{Rng, ALNUM};
@@ -50,6 +55,26 @@ pub struct Stats {
 struct Job {
     path: PathBuf,
     json: Vec<u8>,
+    /// Index into the delivered-file list whose hash the worker fills in (`--digests`).
+    hash_slot: Option<usize>,
+}
+
+/// (index into the delivered-file list, SHA-256) pairs filled in by the workers.
+type Hashes = Arc<Mutex<Vec<(usize, [u8; 32])>>>;
+
+/// A trail file as a digest lists it (collected only with `--digests`).
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub account: usize,
+    pub region: &'static str,
+    /// `AWSLogs/…` key, relative to the output folder.
+    pub key: String,
+    /// Epoch seconds: the time in the file name (end of its delivery window).
+    pub named: i64,
+    pub oldest_event: i64,
+    pub newest_event: i64,
+    /// SHA-256 of the uncompressed content.
+    pub sha256: [u8; 32],
 }
 
 pub struct Writer {
@@ -63,17 +88,29 @@ pub struct Writer {
     tx: Option<SyncSender<Job>>,
     workers: Vec<JoinHandle<Result<u64>>>,
     stats: Stats,
+    /// `Some` when delivered files are collected for digests.
+    delivered: Option<Vec<Delivered>>,
+    hashes: Hashes,
 }
 
 impl Writer {
     /// `root` is the output folder (`AWSLogs/` is created inside it); `start` is the
-    /// start of window 0.
-    pub fn new(root: &Path, accounts: Vec<String>, start: i64, rng: Rng, threads: usize) -> Result<Self> {
+    /// start of window 0. `collect` keeps what digests need about every file written.
+    pub fn new(
+        root: &Path,
+        accounts: Vec<String>,
+        start: i64,
+        rng: Rng,
+        threads: usize,
+        collect: bool,
+    ) -> Result<Self> {
         let (tx, rx) = sync_channel::<Job>(64);
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let hashes: Hashes = Arc::default();
         let workers = (0..threads.max(1))
             .map(|_| {
                 let rx = rx.clone();
+                let hashes = hashes.clone();
                 std::thread::spawn(move || -> Result<u64> {
                     let mut total = 0u64;
                     loop {
@@ -85,6 +122,10 @@ impl Writer {
                             GzEncoder::new(Vec::with_capacity(job.json.len() / 6 + 64), Compression::new(GZIP_LEVEL));
                         enc.write_all(&job.json)?;
                         let gz = enc.finish()?;
+                        if let Some(slot) = job.hash_slot {
+                            let sha: [u8; 32] = Sha256::digest(&job.json).into();
+                            hashes.lock().map_err(|_| anyhow!("writer poisoned"))?.push((slot, sha));
+                        }
                         total += gz.len() as u64;
                         fs::write(&job.path, &gz).with_context(|| format!("writing {}", job.path.display()))?;
                     }
@@ -102,6 +143,8 @@ impl Writer {
             tx: Some(tx),
             workers,
             stats: Stats::default(),
+            delivered: collect.then(Vec::new),
+            hashes,
         })
     }
 
@@ -175,7 +218,20 @@ impl Writer {
         self.stats.files += 1;
         self.stats.records += n as u64;
         self.stats.json_bytes += json.len() as u64;
-        let job = Job { path: dir.join(name), json };
+        let hash_slot = self.delivered.as_mut().map(|list| {
+            let key = format!("AWSLogs/{acct}/CloudTrail/{region}/{}/{name}", clock::date_path(delivered));
+            list.push(Delivered {
+                account,
+                region,
+                key,
+                named: delivered,
+                oldest_event: records.iter().map(|r| r.time).min().unwrap_or(delivered),
+                newest_event: records.iter().map(|r| r.time).max().unwrap_or(delivered),
+                sha256: [0; 32],
+            });
+            list.len() - 1
+        });
+        let job = Job { path: dir.join(name), json, hash_slot };
         if self.tx.as_ref().expect("writer open").send(job).is_err() {
             // A worker failed; its error is reported by finish().
             return self.join().map(|_| ());
@@ -204,10 +260,21 @@ impl Writer {
         }
     }
 
-    /// Writes everything still pending and waits for the workers.
-    pub fn finish(mut self) -> Result<Stats> {
+    /// Writes everything still pending and waits for the workers; returns the files
+    /// written when they were collected.
+    pub fn finish(mut self) -> Result<(Stats, Option<Vec<Delivered>>)> {
         self.flush_through(i64::MAX)?;
         self.stats.gz_bytes = self.join()?;
-        Ok(self.stats)
+        let mut delivered = self.delivered.take();
+        if let Some(list) = delivered.as_mut() {
+            let hashes = std::mem::take(&mut *self.hashes.lock().map_err(|_| anyhow!("writer poisoned"))?);
+            if hashes.len() != list.len() {
+                return Err(anyhow!("{} files written but {} hashed", list.len(), hashes.len()));
+            }
+            for (slot, sha) in hashes {
+                list[slot].sha256 = sha;
+            }
+        }
+        Ok((self.stats, delivered))
     }
 }

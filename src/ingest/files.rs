@@ -1,0 +1,409 @@
+//! Every file of the inputs, containers opened, handed to a [`Visitor`] on worker threads:
+//! the one enumerator behind both the load (which decodes records) and `verify` (which
+//! hashes files).
+//!
+//! Directories are walked recursively (symlinks followed, loops reported, hidden names
+//! passed over: tool metadata, `.DS_Store`), `-` is stdin, and containers are recognised by
+//! their magic bytes, never by name: zip, tar, and tar inside gzip, nested up to
+//! `max_nesting`. Any other gzip is decompressed into a buffer each worker keeps, and the
+//! visitor sees both the stored (compressed) bytes and the content. Archive members go back
+//! on the queue when it has room, so one big archive still uses every core, and a worker
+//! that reads an archive never waits on a full queue.
+
+use std::cell::RefCell;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+use flate2::read::MultiGzDecoder;
+use walkdir::WalkDir;
+
+use super::limits::Limits;
+use super::report::{DecodeProblem, Problem, ProblemKind};
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
+
+/// A worker keeps its decompression buffer between files only up to this capacity.
+const MAX_KEPT_BUFFER: usize = 64 << 20;
+
+thread_local! {
+    /// Each worker's decompression buffer: a fresh one per file cost page faults.
+    static INFLATE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One file of the inputs that is not a container: a file on disk, an archive member
+/// (`archive!member`) or stdin.
+pub struct Leaf<'a> {
+    /// Display name: the path as given, `archive!member` for members, `<stdin>`.
+    pub name: &'a str,
+    /// The bytes as stored (compressed, for a gzip file).
+    pub stored: Vec<u8>,
+    /// The decompressed content of a gzip file (up to the damage or the size limit).
+    pub inflated: Option<&'a [u8]>,
+    /// Why a gzip file could not be decompressed whole (truncated, corrupt, too large).
+    pub damage: Option<DecodeProblem>,
+}
+
+impl Leaf<'_> {
+    /// The file's content: decompressed if it was gzip.
+    pub fn content(&self) -> &[u8] {
+        self.inflated.unwrap_or(&self.stored)
+    }
+}
+
+/// What the enumerator reports to. Called from several threads at once.
+pub trait Visitor: Sync {
+    /// A file that is not a container.
+    fn leaf(&self, leaf: Leaf<'_>);
+    /// An input that could not be read or opened (nothing else is reported for it).
+    fn failed(&self, problem: Problem);
+    /// Whether a file may be passed over unread, by its name (a path or `archive!member`).
+    fn skip(&self, _name: &str) -> bool {
+        false
+    }
+    /// The walk found a file of `bytes` bytes.
+    fn discovered(&self, _bytes: u64) {}
+    /// A file (or stdin) was read, before any container in it is opened.
+    fn read(&self, _name: &str, _bytes: &[u8]) {}
+}
+
+/// Calls `visitor` for every file of `paths` from `workers` threads, in no particular
+/// order; returns when every file has been visited.
+pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor: &dyn Visitor) {
+    let (jobs_tx, jobs_rx) = bounded::<Job>(256);
+    let shared =
+        Shared { limits, visitor, jobs: jobs_tx, pending: AtomicUsize::new(0), walk_done: AtomicBool::new(false) };
+    std::thread::scope(|scope| {
+        let shared = &shared;
+        for _ in 0..workers.max(1) {
+            let rx = jobs_rx.clone();
+            scope.spawn(move || worker(shared, rx));
+        }
+        shared.walk(paths);
+        shared.walk_done.store(true, Ordering::SeqCst);
+    });
+}
+
+/// `cannot read: …` for an I/O error on `path`.
+pub fn io_problem(path: &str, e: &std::io::Error) -> Problem {
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    };
+    problem(path, ProblemKind::Io, format!("cannot read: {what}"))
+}
+
+fn problem(path: &str, kind: ProblemKind, message: String) -> Problem {
+    Problem { path: path.to_owned(), kind, message, location: None, salvaged: 0 }
+}
+
+fn is_tar(header: &[u8]) -> bool {
+    header.len() >= 262 && &header[257..262] == b"ustar"
+}
+
+/// A unit of work for a worker.
+enum Job {
+    Path { path: PathBuf, display: String },
+    Stdin,
+    Member { name: String, bytes: Vec<u8>, depth: usize },
+}
+
+struct Shared<'a> {
+    limits: &'a Limits,
+    visitor: &'a dyn Visitor,
+    jobs: Sender<Job>,
+    pending: AtomicUsize,
+    walk_done: AtomicBool,
+}
+
+fn worker(shared: &Shared<'_>, jobs: Receiver<Job>) {
+    loop {
+        match jobs.recv_timeout(Duration::from_millis(20)) {
+            Ok(job) => {
+                shared.run(job);
+                shared.pending.fetch_sub(1, Ordering::SeqCst);
+            }
+            Err(_) if shared.walk_done.load(Ordering::SeqCst) && shared.pending.load(Ordering::SeqCst) == 0 => return,
+            Err(_) => {}
+        }
+    }
+}
+
+impl Shared<'_> {
+    /// Queues a job for any worker; blocks while the queue is full (walker only).
+    fn submit(&self, job: Job) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        if self.jobs.send(job).is_err() {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Hands an archive member to another worker when the queue has room, else opens it
+    /// here (so a worker reading an archive can never deadlock on a full queue).
+    fn dispatch_member(&self, name: String, bytes: Vec<u8>, depth: usize) {
+        if depth >= self.limits.max_nesting {
+            let message = format!("archives nested more than {} deep; not opened", self.limits.max_nesting);
+            return self.visitor.failed(problem(&name, ProblemKind::Limit, message));
+        }
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        match self.jobs.try_send(Job::Member { name, bytes, depth }) {
+            Ok(()) => {}
+            Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => {
+                self.pending.fetch_sub(1, Ordering::SeqCst);
+                if let Job::Member { name, bytes, depth } = job {
+                    self.input(&name, bytes, depth);
+                }
+            }
+        }
+    }
+
+    fn run(&self, job: Job) {
+        match job {
+            Job::Path { path, display } => match std::fs::read(&path) {
+                Ok(bytes) => {
+                    self.visitor.read(&display, &bytes);
+                    self.input(&display, bytes, 0);
+                }
+                Err(e) => self.visitor.failed(io_problem(&display, &e)),
+            },
+            Job::Stdin => {
+                let mut bytes = Vec::new();
+                match std::io::stdin().lock().read_to_end(&mut bytes) {
+                    Ok(_) => {
+                        self.visitor.read("<stdin>", &bytes);
+                        self.input("<stdin>", bytes, 0);
+                    }
+                    Err(e) => self.visitor.failed(io_problem("<stdin>", &e)),
+                }
+            }
+            Job::Member { name, bytes, depth } => self.input(&name, bytes, depth),
+        }
+    }
+
+    /// Opens containers; hands everything else to the visitor.
+    fn input(&self, name: &str, bytes: Vec<u8>, depth: usize) {
+        if bytes.starts_with(GZIP_MAGIC) {
+            let mut data = INFLATE_BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+            match gunzip(&bytes, self.limits, &mut data) {
+                Gunzipped::Tar(decoder) => {
+                    let prefix = Cursor::new(std::mem::take(&mut data));
+                    self.tar(name, prefix.chain(decoder), depth);
+                }
+                Gunzipped::Data(damage) => {
+                    self.visitor.leaf(Leaf { name, stored: bytes, inflated: Some(&data), damage });
+                }
+            }
+            data.clear();
+            if data.capacity() <= MAX_KEPT_BUFFER {
+                INFLATE_BUFFER.with(|b| *b.borrow_mut() = data);
+            }
+        } else if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY_MAGIC) {
+            self.zip(name, bytes, depth);
+        } else if is_tar(&bytes) {
+            self.tar(name, &bytes[..], depth);
+        } else {
+            self.visitor.leaf(Leaf { name, stored: bytes, inflated: None, damage: None });
+        }
+    }
+
+    fn tar<R: Read>(&self, name: &str, reader: R, depth: usize) {
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(e) => e,
+            Err(e) => return self.visitor.failed(archive_problem(name, &e.to_string())),
+        };
+        let mut count = 0usize;
+        for entry in entries {
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => return self.visitor.failed(archive_problem(name, &e.to_string())),
+            };
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            count += 1;
+            if count > self.limits.max_archive_members {
+                return self.visitor.failed(member_limit(name, self.limits.max_archive_members));
+            }
+            let member = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            self.member(name, &member, &mut entry, depth);
+        }
+    }
+
+    fn zip(&self, name: &str, bytes: Vec<u8>, depth: usize) {
+        let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+            Ok(a) => a,
+            Err(e) => return self.visitor.failed(archive_problem(name, &e.to_string())),
+        };
+        if archive.len() > self.limits.max_archive_members {
+            return self.visitor.failed(member_limit(name, self.limits.max_archive_members));
+        }
+        for i in 0..archive.len() {
+            let mut file = match archive.by_index(i) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.visitor.failed(archive_problem(&format!("{name}!#{i}"), &e.to_string()));
+                    continue;
+                }
+            };
+            if file.is_dir() {
+                continue;
+            }
+            let member = String::from_utf8_lossy(file.name_raw()).into_owned();
+            self.member(name, &member, &mut file, depth);
+        }
+    }
+
+    /// Reads one archive member (unless the visitor passes over its name) and hands it on.
+    fn member(&self, archive: &str, member: &str, reader: &mut impl Read, depth: usize) {
+        let full = format!("{archive}!{member}");
+        if self.visitor.skip(&full) {
+            return;
+        }
+        match read_limited(reader, self.limits.max_file_bytes) {
+            Ok(bytes) => self.dispatch_member(full, bytes, depth + 1),
+            Err(p) => self.visitor.failed(p.at(&full, 0)),
+        }
+    }
+
+    fn walk(&self, paths: &[PathBuf]) {
+        for path in paths {
+            if path.as_os_str() == "-" {
+                self.submit(Job::Stdin);
+                continue;
+            }
+            let display = path.to_string_lossy().into_owned();
+            match std::fs::metadata(path) {
+                Err(e) => self.visitor.failed(io_problem(&display, &e)),
+                Ok(m) if m.is_dir() => self.walk_dir(path),
+                Ok(m) => self.submit_file(path.clone(), display, m.len()),
+            }
+        }
+    }
+
+    fn walk_dir(&self, root: &Path) {
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let size = e.metadata().map_or(0, |m| m.len());
+                    let display = e.path().to_string_lossy().into_owned();
+                    self.submit_file(e.into_path(), display, size);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e.path().map_or_else(|| root.to_string_lossy(), |p| p.to_string_lossy()).into_owned();
+                    let p = if e.loop_ancestor().is_some() {
+                        problem(&path, ProblemKind::Io, "symbolic link loop; not followed".to_owned())
+                    } else if let Some(io) = e.io_error() {
+                        io_problem(&path, io)
+                    } else {
+                        problem(&path, ProblemKind::Io, e.to_string())
+                    };
+                    self.visitor.failed(p);
+                }
+            }
+        }
+    }
+
+    fn submit_file(&self, path: PathBuf, display: String, size: u64) {
+        if self.visitor.skip(&display) {
+            return;
+        }
+        self.visitor.discovered(size);
+        self.submit(Job::Path { path, display });
+    }
+}
+
+/// What a gzip input turned out to hold.
+enum Gunzipped<'b> {
+    /// A tar stream: `out` holds its first bytes, the decoder the rest.
+    Tar(Box<std::io::Take<MultiGzDecoder<&'b [u8]>>>),
+    /// Anything else, decompressed whole into `out` (up to the size limit), with the
+    /// damage that stopped it, if any.
+    Data(Option<DecodeProblem>),
+}
+
+/// Decompresses a gzip input (all members) into `out`, which must be empty. One decoder
+/// reads the first 512 bytes, enough to recognise a tar header; a tar is then streamed
+/// rather than held in memory, anything else is read to the end.
+fn gunzip<'b>(bytes: &'b [u8], limits: &Limits, out: &mut Vec<u8>) -> Gunzipped<'b> {
+    // The gzip trailer holds the (last member's) size mod 2^32: exact for the usual
+    // single-member file, so the buffer is sized once instead of regrown.
+    let trailer = bytes
+        .len()
+        .checked_sub(4)
+        .map_or(0, |at| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize);
+    let guess = trailer.max(bytes.len().saturating_mul(4)).saturating_add(64);
+    out.reserve(guess.min(limits.max_file_bytes as usize).min(1 << 30));
+    let mut reader = MultiGzDecoder::new(bytes).take(limits.max_file_bytes + 1);
+    let mut result = (&mut reader).take(512).read_to_end(out);
+    if result.is_ok() {
+        if is_tar(out) {
+            return Gunzipped::Tar(Box::new(reader));
+        }
+        result = reader.read_to_end(out);
+    }
+    let damage = match result {
+        Ok(_) if out.len() as u64 > limits.max_file_bytes => {
+            out.truncate(limits.max_file_bytes as usize);
+            Some(DecodeProblem::new(
+                ProblemKind::Limit,
+                format!(
+                    "decompresses to more than the {} byte limit (gzip bomb?); only the first part was read",
+                    limits.max_file_bytes
+                ),
+                None,
+            ))
+        }
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Some(DecodeProblem::new(
+            ProblemKind::TruncatedGzip,
+            format!(
+                "the gzip stream ends early (truncated download?); {} bytes decompressed before the end",
+                out.len()
+            ),
+            Some(format!("byte {}", out.len())),
+        )),
+        Err(e) => Some(DecodeProblem::new(
+            ProblemKind::BadGzip,
+            format!("corrupt gzip data: {e}; {} bytes decompressed before the damage", out.len()),
+            Some(format!("byte {}", out.len())),
+        )),
+    };
+    Gunzipped::Data(damage)
+}
+
+fn read_limited(reader: &mut impl Read, limit: u64) -> Result<Vec<u8>, DecodeProblem> {
+    let mut out = Vec::new();
+    match reader.take(limit + 1).read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > limit => Err(DecodeProblem::new(
+            ProblemKind::Limit,
+            format!("archive member is larger than the {limit} byte limit; skipped"),
+            None,
+        )),
+        Ok(_) => Ok(out),
+        Err(e) => Err(DecodeProblem::new(
+            ProblemKind::BadGzip,
+            format!("archive member could not be read: {e}"),
+            Some(format!("byte {}", out.len())),
+        )),
+    }
+}
+
+fn archive_problem(name: &str, error: &str) -> Problem {
+    problem(name, ProblemKind::BadGzip, format!("corrupt archive: {error}"))
+}
+
+fn member_limit(name: &str, limit: usize) -> Problem {
+    problem(name, ProblemKind::Limit, format!("archive has more than {limit} members; the rest were not read"))
+}
