@@ -6,6 +6,7 @@ pub mod bitset;
 pub mod eval;
 pub mod fields;
 pub mod parse;
+pub mod search;
 pub mod summary;
 
 pub use eval::{matching, select, EvalError};
