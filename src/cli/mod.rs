@@ -13,7 +13,7 @@ use std::sync::RwLock;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::ingest::{load_into, LoadOptions, TimeWindow};
+use crate::ingest::{load_into, Limits, LoadOptions, TimeWindow};
 use crate::query::{matching, parse, Expr};
 use crate::store::Store;
 
@@ -54,6 +54,50 @@ pub struct InputArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Resource limits (hitting one is a `limit` entry in the load report; the load goes on).
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Largest decompressed size of one file or archive member (e.g. 512MiB, 4GiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "4GiB", help_heading = "Limits")]
+    pub max_file_size: u64,
+    /// Largest single record; bigger ones are reported and skipped.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB", help_heading = "Limits")]
+    pub max_record_size: u64,
+    /// Most members read from one archive.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, help_heading = "Limits")]
+    pub max_archive_members: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_size,
+            max_record_bytes: usize::try_from(self.max_record_size).unwrap_or(usize::MAX),
+            max_archive_members: self.max_archive_members,
+            ..Limits::default()
+        }
+    }
+}
+
+/// `1234`, `64KiB`/`64K`, `512MiB`/`512M`, `4GiB`/`4G` (binary multiples), `1TiB`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number.parse().map_err(|_| format!("{t:?} is not a size (examples: 1048576, 512MiB, 4GiB)"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        other => return Err(format!("unknown size unit {other:?} (use K, M, G or T)")),
+    };
+    n.checked_mul(1 << shift).ok_or_else(|| format!("{t:?} is too large"))
 }
 
 impl InputArgs {
@@ -106,6 +150,7 @@ pub fn load(input: &InputArgs, hash_inputs: bool) -> Store {
         options.workers = w.max(1);
     }
     options.window = TimeWindow { since: input.since, until: input.until };
+    options.limits = input.limits.limits();
     let store = RwLock::new(Store::new());
     if std::io::stderr().is_terminal() {
         let (tx, rx) = std::sync::mpsc::channel();
@@ -124,4 +169,19 @@ pub fn load(input: &InputArgs, hash_inputs: bool) -> Store {
 pub fn exit_leaving_store(store: Store, code: ExitCode) -> ExitCode {
     std::mem::forget(store);
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1234"), Ok(1234));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("4GiB"), Ok(4 << 30));
+        assert!(parse_size("4 parsecs").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
 }

@@ -43,10 +43,13 @@ pub struct VerifyArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
 }
 
 pub fn run(args: &VerifyArgs) -> ExitCode {
     let mut options = VerifyOptions::new(args.paths.clone());
+    options.limits = args.limits.limits();
     if let Some(w) = args.workers {
         options.workers = w.max(1);
     }

@@ -20,6 +20,9 @@ pub fn decode_and_append(
 ) {
     let mut d = Discovery::new(data, &loader.limits);
     let first = data.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    // A stream cut short (truncated or corrupt gzip, size limit) also makes the JSON end
+    // early: the container's entry says it all, and what was read before counts as salvaged.
+    let stream_cut = container_problem.is_some();
     let mut problems: Vec<DecodeProblem> = container_problem.into_iter().collect();
     match first.map(|i| data[i]) {
         None if problems.is_empty() => problems.push(DecodeProblem::new(ProblemKind::Empty, "the file is empty", None)),
@@ -33,9 +36,7 @@ pub fn decode_and_append(
         Some(_) => {}
     }
     let decoded = d.out;
-    // A truncated gzip also makes the JSON end early: one entry says it all.
-    let gzip_damaged = problems.iter().any(|p| p.kind == ProblemKind::TruncatedGzip);
-    problems.extend(decoded.problems.into_iter().filter(|p| !(gzip_damaged && p.kind == ProblemKind::InvalidJson)));
+    problems.extend(decoded.problems.into_iter().filter(|p| !(stream_cut && p.kind == ProblemKind::InvalidJson)));
     if decoded.records.is_empty() && decoded.digests == 0 && problems.is_empty() {
         let message = match decoded.lookalike {
             Some(why) => format!("not CloudTrail: {why}"),
@@ -45,7 +46,7 @@ pub fn decode_and_append(
     }
     let raw = PreparedRaw::build(&decoded.records, data, gzip);
     // Every record kept from a damaged input counts as salvaged, wherever the damage was.
-    let damaged = problems.iter().any(|p| p.kind.is_damage());
+    let damaged = stream_cut || problems.iter().any(|p| p.kind.is_damage());
     let salvaged = if damaged { decoded.records.len() as u64 } else { 0 };
     let failed = !problems.is_empty();
     let batch = PreparedBatch::new(name, data, decoded.records, raw);
