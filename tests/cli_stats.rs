@@ -350,3 +350,20 @@ fn tgz_archive_read_in_place() {
     let got = archive("archives/export.tgz", 1);
     assert_eq!(int(&got, "events"), 2);
 }
+
+#[test]
+fn digest_signature_sidecars_are_read_without_a_problem() {
+    // `verify` reads a digest's signature from `<digest>.json.gz.sig` beside it; a load of the
+    // same folder must not report those as "not CloudTrail". The events still load.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("shapes/records_compact.json"), dir.path().join("records.json")).unwrap();
+    let sig = "111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240301T110000Z.json.gz.sig";
+    std::fs::write(dir.path().join(sig), "0123456789abcdef\n").unwrap();
+    let run = stats(&[dir.path().to_path_buf()]);
+    run.assert_code(0);
+    let got = run.json();
+    assert_eq!(int(&got, "events"), 3);
+    assert_eq!(int(&got, "files"), 2);
+    assert_eq!(int(&got, "files_failed"), 0, "{got}");
+    assert!(got["report"].as_array().unwrap().is_empty(), "{got}");
+}

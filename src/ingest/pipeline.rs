@@ -92,6 +92,12 @@ impl Loader<'_> {
 impl Visitor for Loader<'_> {
     fn leaf(&self, leaf: Leaf<'_>) {
         let Leaf { name, stored, inflated, damage } = leaf;
+        if is_signature_sidecar(name) {
+            // A digest's signature saved beside it (see `verify`): read, not a problem.
+            self.store().report.files += 1;
+            self.emit(LoadEvent::FileDone { events: 0, duplicates: 0, failed: false });
+            return;
+        }
         match inflated {
             // A clean gzip input keeps its own compressed bytes as the raw blob.
             Some(data) => {
@@ -130,6 +136,12 @@ impl Visitor for Loader<'_> {
         store.report.bytes_read += bytes.len() as u64;
         store.report.inputs.push(InputFile { path: name.to_owned(), bytes: bytes.len() as u64, sha256 });
     }
+}
+
+/// `<digest>.json.gz.sig` / `<digest>.json.sig`: a digest signature sidecar.
+fn is_signature_sidecar(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".json.gz.sig") || lower.ends_with(".json.sig")
 }
 
 /// Loads `options.paths` into `store`, blocking until done. Progress goes to `events`.
