@@ -17,6 +17,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 RUNS=${BENCH_RUNS:-3}
 JQ_RUNS=${JQ_RUNS:-1}
@@ -64,14 +66,7 @@ RECORDS=$((EVENTS + DUPS))
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-echo "== warm-up: reading every input file once" >&2
-find "$CORPUS" -name '*.json.gz' -print0 | xargs -0 cat > /dev/null
-
-# median of the numbers given as arguments
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
-        END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
+warm_up "$CORPUS"
 
 # measure KEY RUNS COMMAND: runs COMMAND (a bash string) RUNS times; sets
 # SECS[KEY] (median wall seconds), RSS[KEY] (max peak RSS, KB), OUT[KEY] (last stdout),

@@ -16,6 +16,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 RUNS=${BENCH_RUNS:-3}
 CORPUS=bench-data/corpus-1m-digests
@@ -57,13 +59,7 @@ GZ_BYTES=$(jq -r .gz_bytes "$META")
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-echo "== warm-up: reading every input file once" >&2
-find "$CORPUS" -name '*.json.gz' -print0 | xargs -0 cat > /dev/null
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
-        END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
+warm_up "$CORPUS"
 
 # run_once KEY COMMAND: runs COMMAND (a bash string) once; appends its wall seconds to
 # TIMES[KEY], keeps the max peak RSS (KB) in RSS[KEY] and a summary of stdout in OUT[KEY].

@@ -1,0 +1,14 @@
+# Shared by the benchmark scripts (sourced, not run).
+
+# median N…: the median of the numbers given as arguments.
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
+        END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# warm_up DIR: reads every .json.gz under DIR once, so every command runs on a warm page
+# cache (dropping the cache needs privileges we do not assume).
+warm_up() {
+    echo "== warm-up: reading every input file once" >&2
+    find "$1" -name '*.json.gz' -print0 | xargs -0 cat > /dev/null
+}
