@@ -460,9 +460,9 @@ fn a_newer_submit_cancels_the_older_one() {
             let after = until_complete(&rx, b);
             assert!(after.iter().all(|u| u.generation == b), "{kind:?} round {round}: a stale update after submit");
             assert_eq!(after.last().unwrap().hits.len(), expected_b);
-            // A was abandoned, not run to its end first: B (match-only) plus A's remainder
-            // would exceed A's whole time by far. The bound is loose because CI machines are
-            // shared; the generation checks above are the exact test.
+            // Only a sanity bound on B's latency (CI machines are shared, so wall times are
+            // loose); cancellation itself is checked exactly by the generation and
+            // `complete` assertions above.
             assert!(
                 t.elapsed() < a_alone * 2 + Duration::from_millis(200),
                 "{kind:?} round {round}: B took {:?}, A alone {a_alone:?}",
