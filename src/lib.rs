@@ -1,7 +1,8 @@
 //! trailscope: explore AWS CloudTrail logs offline.
 //!
-//! The core runs in one direction — `ingest` → `store` → (query, views, export) — and
-//! never imports a terminal library; the CLI in `cli` is one consumer of it.
+//! The core runs in one direction — `ingest` → `store` → (`query`, `view`, `export`; and
+//! `integrity` beside them) — and never imports a terminal library; the CLI in `cli` is one
+//! consumer of it.
 
 pub mod cli;
 pub mod export;
@@ -11,3 +12,4 @@ pub mod model;
 pub mod query;
 pub mod sanitize;
 pub mod store;
+pub mod view;
