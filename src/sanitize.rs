@@ -44,6 +44,27 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialises `value` as JSON that is safe to print: serde_json escapes only U+0000–U+001F,
+/// so every other unsafe character (DEL, C1 controls such as CSI U+009B, bidi overrides,
+/// invisible format characters) is written as a `\uXXXX` escape too. JSON syntax is ASCII,
+/// so these characters can only occur inside strings, where the escape means the same.
+pub fn terminal_safe_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let text = serde_json::to_string(value)?;
+    if !text.chars().any(is_unsafe_char) {
+        return Ok(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            // All unsafe characters are in the Basic Multilingual Plane: one escape each.
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +75,16 @@ mod tests {
         let clean = sanitize(hostile);
         assert!(!clean.chars().any(is_unsafe_char), "{clean}");
         assert_eq!(clean, "a\\u{1b}]52;c;ZXZpbA==\\u{7}b\\u{9b}31mc\\u{202e}d\\u{0}e\\u{2066}");
+    }
+
+    #[test]
+    fn json_output_escapes_c1_and_bidi_but_means_the_same() {
+        let value = serde_json::json!({"name": "Get\u{202e}Object\u{9b}31m\u{1b}[0m", "plain": "ok"});
+        let text = terminal_safe_json(&value).unwrap();
+        assert!(!text.chars().any(is_unsafe_char), "{text}");
+        assert!(text.contains("\\u202e") && text.contains("\\u009b") && text.contains("\\u001b"), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::{exit_leaving_store, load, selection, StatsArgs};
 use crate::ingest::Problem;
 use crate::model::identity::short_label;
 use crate::model::time::format_utc;
-use crate::sanitize::sanitize;
+use crate::sanitize::{sanitize, terminal_safe_json};
 use crate::store::{Facet, Store, NONE};
 
 const TOP_N: usize = 10;
@@ -39,7 +39,9 @@ pub fn run(args: &StatsArgs) -> ExitCode {
     let out = std::io::stdout();
     let mut out = out.lock();
     let written = if args.json {
-        writeln!(out, "{}", to_json(&store, selection))
+        terminal_safe_json(&to_json(&store, selection))
+            .map_err(std::io::Error::other)
+            .and_then(|text| writeln!(out, "{text}"))
     } else {
         write_text(&mut out, &store, selection, started.elapsed())
     };

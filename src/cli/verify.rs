@@ -81,7 +81,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     let out = std::io::stdout();
     let mut out = out.lock();
     let written = if args.json {
-        serde_json::to_string(&report).map_err(std::io::Error::other).and_then(|s| writeln!(out, "{s}"))
+        crate::sanitize::terminal_safe_json(&report).map_err(std::io::Error::other).and_then(|s| writeln!(out, "{s}"))
     } else {
         write_text(&mut out, &report)
     };
