@@ -12,3 +12,15 @@ warm_up() {
     echo "== warm-up: reading every input file once" >&2
     find "$1" -name '*.json.gz' -print0 | xargs -0 cat > /dev/null
 }
+
+# generate DIR ARG…: (re)generates a benchmark corpus in DIR with the project's generator
+# (release build; the arguments include --out DIR) and says how long it took.
+generate() {
+    local dir=$1 start end
+    shift
+    echo "== generating $dir: trailscope-gen $*" >&2
+    start=$(date +%s.%N)
+    target/release/trailscope-gen "$@" --force
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "== generated in %.1f s\n", e - s }' >&2
+}

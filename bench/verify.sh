@@ -42,13 +42,7 @@ corpus_ok() {
     [[ -f $CORPUS/.trailscope-gen.json ]] &&
         [[ $(jq -r '"\(.events) \(.seed) \(.start) \(.end) \(.digests // 0)"' "$CORPUS/.trailscope-gen.json" 2> /dev/null) =~ ^"1000000 42 2026-11-02T00:00:00Z 2026-11-09T00:00:00Z "[1-9] ]]
 }
-if ! corpus_ok; then
-    echo "== generating $CORPUS: trailscope-gen ${GEN_ARGS[*]}" >&2
-    start=$(date +%s.%N)
-    target/release/trailscope-gen "${GEN_ARGS[@]}" --force
-    end=$(date +%s.%N)
-    awk -v s="$start" -v e="$end" 'BEGIN { printf "== generated in %.1f s\n", e - s }' >&2
-fi
+corpus_ok || generate "$CORPUS" "${GEN_ARGS[@]}"
 
 META=$CORPUS/.trailscope-gen.json
 FILES=$(jq -r .files "$META")
