@@ -1,5 +1,16 @@
 # Shared by the benchmark scripts (sourced, not run).
 
+# die MESSAGE…: prints "script: MESSAGE" on stderr and exits 1.
+die() {
+    echo "$(basename "$0"): $*" >&2
+    exit 1
+}
+
+# need COMMAND PACKAGE: dies with an install hint when COMMAND is missing.
+need() {
+    command -v "$1" > /dev/null || die "$1 is missing: apt-get install -y $2"
+}
+
 # median N…: the median of the numbers given as arguments.
 median() {
     printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }

@@ -25,16 +25,11 @@ JQ_RUNS=${JQ_RUNS:-1}
 CORPUS=bench-data/corpus-1m
 GEN_ARGS=(--events 1000000 --seed 42 --days 7 --out "$CORPUS")
 
-die() {
-    echo "bench/load.sh: $*" >&2
-    exit 1
-}
-
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer (got '$RUNS')"
 [[ $JQ_RUNS =~ ^[0-9]+$ ]] || die "JQ_RUNS must be a non-negative integer (got '$JQ_RUNS')"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (GNU time is needed for peak RSS): apt-get install -y time"
-command -v jq > /dev/null || die "jq is missing: apt-get install -y jq"
-command -v zcat > /dev/null || die "zcat is missing: apt-get install -y gzip"
+need jq jq
+need zcat gzip
 
 echo "== building (cargo build --release)" >&2
 cargo build --release >&2

@@ -23,16 +23,11 @@ RUNS=${BENCH_RUNS:-3}
 CORPUS=bench-data/corpus-1m-digests
 GEN_ARGS=(--events 1000000 --seed 42 --days 7 --digests --out "$CORPUS")
 
-die() {
-    echo "bench/verify.sh: $*" >&2
-    exit 1
-}
-
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer (got '$RUNS')"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (GNU time is needed for peak RSS): apt-get install -y time"
-command -v jq > /dev/null || die "jq is missing: apt-get install -y jq"
-command -v zcat > /dev/null || die "zcat is missing: apt-get install -y gzip"
-command -v sha256sum > /dev/null || die "sha256sum is missing: apt-get install -y coreutils"
+need jq jq
+need zcat gzip
+need sha256sum coreutils
 
 echo "== building (cargo build --release)" >&2
 cargo build --release >&2
