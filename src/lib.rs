@@ -5,6 +5,7 @@
 //! consumer of it.
 
 pub mod cli;
+pub mod config;
 pub mod export;
 pub mod ingest;
 pub mod integrity;
@@ -12,4 +13,5 @@ pub mod model;
 pub mod query;
 pub mod sanitize;
 pub mod store;
+pub mod tui;
 pub mod view;

@@ -5,12 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use flate2::write::GzEncoder;
-use flate2::Compression;
 
 use super::stats::finish;
 use super::{exit_leaving_store, load, selection, InputArgs};
-use crate::export::atomic::{wants_gzip, AtomicFile};
+use crate::export::atomic::write_file;
 use crate::export::manifest::{manifest_json, manifest_path};
 use crate::export::{write_selection, ExportFormat};
 
@@ -116,28 +114,6 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         }
     };
     exit_leaving_store(store, code)
-}
-
-/// Writes a file atomically, gzip-compressed when its name ends in `.gz`.
-fn write_file(
-    path: &std::path::Path,
-    force: bool,
-    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut file = AtomicFile::create(path, force)?;
-    {
-        let mut w = file.writer();
-        if wants_gzip(path) {
-            let mut gz = GzEncoder::new(&mut w, Compression::default());
-            body(&mut gz)?;
-            gz.finish()?;
-        } else {
-            body(&mut w)?;
-        }
-        w.flush()?;
-    }
-    file.commit()?;
-    Ok(())
 }
 
 /// A progress callback drawing on stderr when it is a terminal; `u64::MAX` clears it.

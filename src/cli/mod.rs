@@ -18,10 +18,31 @@ use crate::query::{matching, parse, Expr};
 use crate::store::Store;
 
 #[derive(Parser, Debug)]
-#[command(name = "trailscope", version, about = "Explore AWS CloudTrail logs offline", subcommand_required = true)]
+#[command(
+    name = "trailscope",
+    version,
+    about = "Explore AWS CloudTrail logs offline",
+    long_about = "Explore AWS CloudTrail logs offline.\n\nWith paths and no subcommand, opens the interactive explorer \
+                  (timeline, detail, raw JSON, filters, fuzzy search, export; press ? inside for the keys). \
+                  The subcommands do the same work for scripts.",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub open: OpenArgs,
+}
+
+/// The explorer's own options (no subcommand).
+#[derive(Args, Debug)]
+pub struct OpenArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Settings file (default: config.toml in the user config directory, e.g.
+    /// ~/.config/trailscope/config.toml): keys, theme, time_zone, default_filter.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -134,16 +155,36 @@ pub struct StatsArgs {
 }
 
 pub fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     match cli.command {
-        Command::Stats(args) => stats::run(&args),
-        Command::Export(args) => export::run(&args),
-        Command::Verify(args) => verify::run(&args),
+        Some(Command::Stats(args)) => stats::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Verify(args)) => verify::run(&args),
+        None => open(&cli.open, started),
     }
 }
 
-/// Loads the inputs with a progress bar on stderr when it is a terminal.
-pub fn load(input: &InputArgs, hash_inputs: bool) -> Store {
+/// `trailscope [PATH…]`: the explorer.
+fn open(args: &OpenArgs, started: std::time::Instant) -> ExitCode {
+    let stdin_only = args.input.paths.iter().all(|p| p.as_os_str() == "-");
+    if stdin_only && std::io::stdin().is_terminal() {
+        eprintln!(
+            "trailscope: nothing to open. Give files, directories or archives, e.g.\n  trailscope assets/demo\n\
+             or pipe events in (zcat x.json.gz | trailscope). See trailscope --help."
+        );
+        return ExitCode::from(2);
+    }
+    // --filter opens as the explorer's initial filter (editable, undoable).
+    if let Err(code) = args.input.parsed_filter() {
+        return code;
+    }
+    let options = load_options(&args.input, false);
+    crate::tui::run(options, args.config.as_deref(), args.input.filter.as_deref(), started)
+}
+
+/// The load options of `input`.
+pub fn load_options(input: &InputArgs, hash_inputs: bool) -> LoadOptions {
     let mut options = LoadOptions::new(input.paths.clone());
     options.hash_inputs = hash_inputs;
     if let Some(w) = input.workers {
@@ -151,6 +192,12 @@ pub fn load(input: &InputArgs, hash_inputs: bool) -> Store {
     }
     options.window = TimeWindow { since: input.since, until: input.until };
     options.limits = input.limits.limits();
+    options
+}
+
+/// Loads the inputs with a progress bar on stderr when it is a terminal.
+pub fn load(input: &InputArgs, hash_inputs: bool) -> Store {
+    let options = load_options(input, hash_inputs);
     let store = RwLock::new(Store::new());
     if std::io::stderr().is_terminal() {
         let (tx, rx) = std::sync::mpsc::channel();

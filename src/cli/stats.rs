@@ -1,12 +1,12 @@
 //! `trailscope stats`: totals, top facet values and the load report, as text or JSON.
 
+use crate::ingest::report::{group, problem_line};
 use std::io::Write;
 use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
 use super::{exit_leaving_store, load, selection, StatsArgs};
-use crate::ingest::Problem;
 use crate::model::identity::short_label;
 use crate::model::time::format_utc;
 use crate::sanitize::{sanitize, terminal_safe_json};
@@ -186,30 +186,4 @@ fn write_text(
         }
     }
     Ok(())
-}
-
-/// One report entry as a terminal-safe line.
-pub fn problem_line(p: &Problem) -> String {
-    let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let mut line = format!("{}: {kind}: {}", sanitize(&p.path), sanitize(&p.message));
-    if let Some(l) = &p.location {
-        line.push_str(&format!(" (at {})", sanitize(l)));
-    }
-    if p.salvaged > 0 {
-        line.push_str(&format!(" [{} records salvaged]", p.salvaged));
-    }
-    line
-}
-
-/// `1234567` → `1,234,567`.
-pub fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

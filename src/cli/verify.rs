@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::stats::group;
+use crate::ingest::report::group;
 use crate::integrity::keys::{load_public_keys, load_signatures};
 use crate::integrity::{verify, Finding, Report, Severity, Verdict, VerifyOptions};
 use crate::sanitize::sanitize;

@@ -77,6 +77,24 @@ fn default_permissions() -> std::fs::Permissions {
     std::fs::File::open(".").and_then(|f| f.metadata()).map(|m| m.permissions()).unwrap_or_else(|_| unreachable!())
 }
 
+/// Writes a file atomically, gzip-compressed when its name ends in `.gz`.
+pub fn write_file(path: &Path, force: bool, body: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> io::Result<()> {
+    let mut file = AtomicFile::create(path, force)?;
+    {
+        let mut w = file.writer();
+        if wants_gzip(path) {
+            let mut gz = flate2::write::GzEncoder::new(&mut w, flate2::Compression::default());
+            body(&mut gz)?;
+            gz.finish()?;
+        } else {
+            body(&mut w)?;
+        }
+        io::Write::flush(&mut w)?;
+    }
+    file.commit()?;
+    Ok(())
+}
+
 /// Whether a path asks for gzip output.
 pub fn wants_gzip(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))

@@ -29,15 +29,17 @@ pub const COLUMNS: [&str; 18] = [
     "Error message",
 ];
 
-pub fn write_csv(
-    store: &Store,
-    selection: &[u32],
-    out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64),
-) -> io::Result<()> {
+/// Writes the header row.
+pub fn write_csv_header(out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::WriterBuilder::new().from_writer(out);
     w.write_record(COLUMNS).map_err(io_error)?;
-    for (n, &e) in selection.iter().enumerate() {
+    w.flush()
+}
+
+/// Writes one row per event of `chunk`, in order.
+pub fn write_csv_chunk(store: &Store, chunk: &[u32], written: &mut u64, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = ::csv::WriterBuilder::new().from_writer(out);
+    for &e in chunk {
         let v = |f: Facet| store.value(e, f).unwrap_or("").to_owned();
         let principal = store.value(e, Facet::Principal);
         let user = store.value(e, Facet::UserName).or(principal.map(short_label)).unwrap_or("").to_owned();
@@ -64,13 +66,9 @@ pub fn write_csv(
             v(Facet::ErrorMessage),
         ];
         w.write_record(row.iter().map(|c| neutralise_formula(c).into_owned())).map_err(io_error)?;
-        if (n + 1) % 4096 == 0 {
-            progress(n as u64 + 1);
-        }
+        *written += 1;
     }
-    w.flush()?;
-    progress(selection.len() as u64);
-    Ok(())
+    w.flush()
 }
 
 /// Keeps the kind of an I/O error (a closed pipe must stay recognisable as one).

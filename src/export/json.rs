@@ -12,52 +12,25 @@ use super::fetch::for_each_raw;
 use crate::model::time::format_utc;
 use crate::store::{flags, Facet, Store};
 
-const PROGRESS_EVERY: u64 = 4096;
-
-pub fn write_records(
-    store: &Store,
-    selection: &[u32],
-    out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64),
-) -> io::Result<()> {
-    out.write_all(b"{\"Records\":[")?;
-    let mut written = 0u64;
-    for_each_raw(store, selection, |e, raw| {
-        if written > 0 {
-            out.write_all(b",\n")?;
-        } else {
-            out.write_all(b"\n")?;
-        }
+/// Writes `chunk` (in order) as Records members; `written` counts events across chunks
+/// and decides the separator.
+pub fn write_records_chunk(store: &Store, chunk: &[u32], written: &mut u64, out: &mut dyn Write) -> io::Result<()> {
+    for_each_raw(store, chunk, |e, raw| {
+        out.write_all(if *written > 0 { b",\n" } else { b"\n" })?;
         write_event(store, e, raw, out, false)?;
-        written += 1;
-        if written % PROGRESS_EVERY == 0 {
-            progress(written);
-        }
+        *written += 1;
         Ok(())
-    })?;
-    out.write_all(b"\n]}\n")?;
-    progress(written);
-    Ok(())
+    })
 }
 
-pub fn write_ndjson(
-    store: &Store,
-    selection: &[u32],
-    out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64),
-) -> io::Result<()> {
-    let mut written = 0u64;
-    for_each_raw(store, selection, |e, raw| {
+/// Writes `chunk` (in order) as JSON Lines.
+pub fn write_ndjson_chunk(store: &Store, chunk: &[u32], written: &mut u64, out: &mut dyn Write) -> io::Result<()> {
+    for_each_raw(store, chunk, |e, raw| {
         write_event(store, e, raw, out, true)?;
         out.write_all(b"\n")?;
-        written += 1;
-        if written % PROGRESS_EVERY == 0 {
-            progress(written);
-        }
+        *written += 1;
         Ok(())
-    })?;
-    progress(written);
-    Ok(())
+    })
 }
 
 fn write_event(store: &Store, e: u32, raw: &[u8], out: &mut dyn Write, one_line: bool) -> io::Result<()> {

@@ -1,5 +1,6 @@
 //! The load report: what went wrong with which input, where, and what was kept anyway.
 
+use crate::sanitize::sanitize;
 use serde::Serialize;
 
 /// The class of a problem, as shown in the report and in `stats --json`.
@@ -65,4 +66,30 @@ impl DecodeProblem {
 /// `line L, column C` for a 1-based line/column of a JSON error.
 pub fn describe_position(line: usize, column: usize) -> String {
     format!("line {line}, column {column}")
+}
+
+/// One report entry as a terminal-safe line.
+pub fn problem_line(p: &Problem) -> String {
+    let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let mut line = format!("{}: {kind}: {}", sanitize(&p.path), sanitize(&p.message));
+    if let Some(l) = &p.location {
+        line.push_str(&format!(" (at {})", sanitize(l)));
+    }
+    if p.salvaged > 0 {
+        line.push_str(&format!(" [{} records salvaged]", p.salvaged));
+    }
+    line
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -307,7 +307,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Decodes hex (either case, surrounding whitespace ignored); `None` if it is not hex.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
     let t = text.trim().as_bytes();
-    if t.len() % 2 != 0 {
+    if !t.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);

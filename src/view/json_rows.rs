@@ -140,6 +140,51 @@ pub fn visible_rows(rows: &[JsonRow], folded: &std::collections::BTreeSet<usize>
     out
 }
 
+/// The JSON text of row `i` and, for an opening row, everything up to its closing row:
+/// compact, keys and strings re-escaped, numbers as written (for "copy this value").
+pub fn subtree_json(rows: &[JsonRow], i: usize) -> String {
+    let mut out = String::new();
+    let end = match rows.get(i).map(|r| &r.kind) {
+        Some(RowKind::Open { close, .. }) => *close,
+        Some(_) => i,
+        None => return out,
+    };
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let mut need_comma = false;
+    for (n, row) in rows[i..=end].iter().enumerate() {
+        let closing = matches!(row.kind, RowKind::Close { .. });
+        if need_comma && !closing {
+            out.push(',');
+        }
+        if n > 0 {
+            if let Some(k) = &row.key {
+                if !closing {
+                    out.push_str(&quote(k));
+                    out.push(':');
+                }
+            }
+        }
+        match &row.kind {
+            RowKind::Open { array, .. } => {
+                out.push(if *array { '[' } else { '{' });
+                need_comma = false;
+            }
+            RowKind::Close { array } => {
+                out.push(if *array { ']' } else { '}' });
+                need_comma = true;
+            }
+            RowKind::Scalar { text, kind } => {
+                match kind {
+                    ScalarKind::String => out.push_str(&quote(text)),
+                    _ => out.push_str(text),
+                }
+                need_comma = true;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +230,16 @@ mod tests {
     fn invalid_json_is_an_error() {
         assert!(json_rows("{\"a\":").is_err());
         assert!(json_rows("eventName,GetObject").is_err());
+    }
+
+    #[test]
+    fn subtree_json_round_trips_values() {
+        let rows = json_rows(EVENT).unwrap();
+        let whole: serde_json::Value = serde_json::from_str(&subtree_json(&rows, 0)).unwrap();
+        assert_eq!(whole, serde_json::from_str::<serde_json::Value>(EVENT).unwrap());
+        let ui = rows.iter().position(|r| r.key.as_deref() == Some("userIdentity")).unwrap();
+        assert_eq!(subtree_json(&rows, ui), r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/a\u001b"}"#);
+        let zeta = rows.iter().position(|r| r.key.as_deref() == Some("zeta")).unwrap();
+        assert_eq!(subtree_json(&rows, zeta), "1.50");
     }
 }
