@@ -151,7 +151,17 @@ pub struct App {
     /// Text to put on the clipboard with OSC 52 after the next draw.
     pub clipboard: Option<String>,
     pub areas: Areas,
+    /// Where settings are read from, for the help screen.
+    pub config_hint: String,
     pub quit: bool,
+}
+
+fn config_hint(config: &Config) -> String {
+    match (&config.source, crate::config::default_path()) {
+        (Some(p), _) => format!("{} (in use)", p.display()),
+        (None, Some(p)) => format!("{} (not present; or --config FILE)", p.display()),
+        (None, None) => "--config FILE".to_string(),
+    }
 }
 
 fn now_ms() -> i64 {
@@ -192,6 +202,7 @@ impl App {
             notices: notices.into_iter().chain(key_problems).collect(),
             clipboard: None,
             areas: Areas::default(),
+            config_hint: config_hint(config),
             quit: false,
         };
         if let Some(first) = app.notices.first() {

@@ -25,11 +25,12 @@ const PROMPT_KEYS: &[(&str, &str)] = &[
 /// The help text as lines (also used by tests).
 pub fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    let width = ACTIONS.iter().map(|i| app.keymap.label_for(i.action).chars().count()).max().unwrap_or(0).max(20) + 2;
     for ctx in [Context::Global, Context::Timeline, Context::Detail, Context::Raw] {
         lines.push(Line::from(Span::styled(ctx.title(), theme.header)));
         for info in ACTIONS.iter().filter(|i| i.context == ctx) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<22}", app.keymap.label_for(info.action)), theme.json_key),
+                Span::styled(format!("  {:<width$}", app.keymap.label_for(info.action)), theme.json_key),
                 Span::raw(info.help),
             ]));
         }
@@ -37,17 +38,14 @@ pub fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     }
     lines.push(Line::from(Span::styled("In prompts", theme.header)));
     for (k, h) in PROMPT_KEYS {
-        lines.push(Line::from(vec![Span::styled(format!("  {k:<22}"), theme.json_key), Span::raw(*h)]));
+        lines.push(Line::from(vec![Span::styled(format!("  {k:<width$}"), theme.json_key), Span::raw(*h)]));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
         "Mouse: wheel scrolls the pane under the pointer, click selects. Filter language: docs/filter-language.md",
         theme.dim,
     )));
-    let config = match crate::config::default_path() {
-        Some(p) => format!("Keys, theme, time zone, default filter: {} (or --config FILE)", p.display()),
-        None => "Keys, theme, time zone, default filter: --config FILE".to_string(),
-    };
+    let config = format!("Keys, theme, time zone, default filter: {}", app.config_hint);
     lines.push(Line::from(Span::styled(crate::sanitize::sanitize(&config).into_owned(), theme.dim)));
     lines
 }

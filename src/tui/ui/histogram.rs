@@ -61,7 +61,15 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     let mid = match cursor_bucket {
         Some(b) => {
             let (a, _) = h.bounds(b);
-            format!("▲ {} · {} events · bar = {}", app.zone.format(Some(a)), h.counts[b], span_label(h.span))
+            {
+                let n = h.counts[b];
+                format!(
+                    "▲ {} · {n} event{} · bar = {}",
+                    app.zone.format(Some(a)),
+                    if n == 1 { "" } else { "s" },
+                    span_label(h.span)
+                )
+            }
         }
         None => format!("bar = {}", span_label(h.span)),
     };

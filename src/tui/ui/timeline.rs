@@ -96,15 +96,16 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         })
         .collect();
     drop(store);
+    // Fixed columns for fixed-size values; the rest share the width, identity most.
     let widths = [
         Constraint::Length(1),
         Constraint::Length(19),
-        Constraint::Min(18),
+        Constraint::Fill(3),
         Constraint::Length(14),
-        Constraint::Min(20),
+        Constraint::Fill(4),
         Constraint::Length(15),
         Constraint::Length(14),
-        Constraint::Min(10),
+        Constraint::Fill(2),
     ];
     let header =
         Row::new(["", "Time", "Event", "Source", "Identity", "Source IP", "Region", "Error"]).style(theme.header);
