@@ -44,7 +44,7 @@ fn render(app: &mut App, width: u16, height: u16) -> String {
 
 #[test]
 fn main_screen_shows_counts_histogram_timeline_detail_and_raw() {
-    let mut app = app_over(&Path::new("tests/fixtures/filter"));
+    let mut app = app_over(Path::new("tests/fixtures/filter"));
     let screen = render(&mut app, 140, 40);
     assert!(screen.lines().next().unwrap().ends_with("40 of 40 events"));
     assert!(screen.contains("Time") && screen.contains("Identity") && screen.contains("Source IP"));
@@ -54,7 +54,7 @@ fn main_screen_shows_counts_histogram_timeline_detail_and_raw() {
 
 #[test]
 fn filter_bar_shows_chips_and_the_error_caret() {
-    let mut app = app_over(&Path::new("tests/fixtures/filter"));
+    let mut app = app_over(Path::new("tests/fixtures/filter"));
     key(&mut app, KeyCode::Char('e'));
     key(&mut app, KeyCode::Char('f'));
     typed(&mut app, "name:Get* region:");
@@ -71,7 +71,7 @@ fn filter_bar_shows_chips_and_the_error_caret() {
 
 #[test]
 fn raw_pane_folded_and_focused() {
-    let mut app = app_over(&Path::new("tests/fixtures/filter"));
+    let mut app = app_over(Path::new("tests/fixtures/filter"));
     key(&mut app, KeyCode::Char('3'));
     let ui_row = app.raw.rows.iter().position(|r| r.key.as_deref() == Some("userIdentity")).unwrap();
     app.raw.cursor = app.raw.visible.iter().position(|&v| v == ui_row).unwrap();
@@ -83,7 +83,7 @@ fn raw_pane_folded_and_focused() {
 
 #[test]
 fn help_overlay_lists_every_action_with_its_keys() {
-    let mut app = app_over(&Path::new("tests/fixtures/filter"));
+    let mut app = app_over(Path::new("tests/fixtures/filter"));
     key(&mut app, KeyCode::Char('?'));
     let screen = render(&mut app, 120, 80);
     for info in ACTIONS {
@@ -95,7 +95,7 @@ fn help_overlay_lists_every_action_with_its_keys() {
 
 #[test]
 fn load_report_lists_failures_with_positions() {
-    let mut app = app_over(&Path::new("tests/fixtures/bad"));
+    let mut app = app_over(Path::new("tests/fixtures/bad"));
     key(&mut app, KeyCode::Char('r'));
     let screen = render(&mut app, 140, 50);
     assert!(screen.contains("Problems ("));
@@ -104,7 +104,7 @@ fn load_report_lists_failures_with_positions() {
 
 #[test]
 fn export_dialog_and_search_list() {
-    let mut app = app_over(&Path::new("tests/fixtures/filter"));
+    let mut app = app_over(Path::new("tests/fixtures/filter"));
     key(&mut app, KeyCode::Char('x'));
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     typed(&mut app, "out/selection.json.gz");
@@ -128,7 +128,7 @@ fn export_dialog_and_search_list() {
 
 #[test]
 fn too_small_terminal_gets_a_message() {
-    let mut app = app_over(&Path::new("tests/fixtures/filter"));
+    let mut app = app_over(Path::new("tests/fixtures/filter"));
     let screen = render(&mut app, 50, 10);
     assert!(screen.contains("Terminal too small"));
     insta::assert_snapshot!("too_small", screen);

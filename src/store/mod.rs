@@ -243,6 +243,9 @@ impl Store {
     pub fn finish(&mut self) {
         self.index_pending();
         self.sort_time_order();
+        // Workers finish files in any order: the report lists problems by path, so that
+        // it reads the same on every run.
+        self.report.problems.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
     /// Adds the events appended since the last call to the facet postings. Done in bulk,
