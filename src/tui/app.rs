@@ -11,6 +11,7 @@ use ratatui::layout::{Position, Rect};
 use super::action::{Action, Context};
 use super::export_job::{ExportDialog, ExportJob, ExportStage};
 use super::filter::{selection_of, validate, FilterState, ViewSpec};
+use super::integrity::IntegrityState;
 use super::keymap::{Key, Keymap};
 use super::line_edit::LineEdit;
 use super::raw_view::RawView;
@@ -153,6 +154,9 @@ pub struct App {
     pub areas: Areas,
     /// Where settings are read from, for the help screen.
     pub config_hint: String,
+    /// The inputs, for the integrity check that runs after the load when digests were seen.
+    pub input_paths: Vec<std::path::PathBuf>,
+    pub integrity: IntegrityState,
     pub quit: bool,
 }
 
@@ -203,6 +207,8 @@ impl App {
             clipboard: None,
             areas: Areas::default(),
             config_hint: config_hint(config),
+            input_paths: Vec::new(),
+            integrity: IntegrityState::NotApplicable,
             quit: false,
         };
         if let Some(first) = app.notices.first() {
@@ -303,12 +309,16 @@ impl App {
         if self.detail.event != event || (event.is_some() && self.detail.fields.is_empty()) {
             let store = self.store.clone();
             let store = store.read().unwrap_or_else(|p| p.into_inner());
-            self.detail = DetailView {
-                event,
-                fields: event.map(|e| detail_fields(&store, e, self.zone)).unwrap_or_default(),
-                cursor: 0,
-                offset: 0,
-            };
+            let mut fields = event.map(|e| detail_fields(&store, e, self.zone)).unwrap_or_default();
+            if let Some(why) = event.and_then(|e| self.integrity.view()?.failure_of(&store, e)) {
+                let note = DetailField {
+                    label: "INTEGRITY",
+                    value: format!("source file failed verification: {why}"),
+                    filter: None,
+                };
+                fields.insert(0, note);
+            }
+            self.detail = DetailView { event, fields, cursor: 0, offset: 0 };
             self.raw.show(&store, event);
         }
     }
@@ -355,6 +365,7 @@ impl App {
             if failed > 0 {
                 self.set_error(format!("loaded with problems: {failed} files failed (r: load report)"));
             }
+            self.start_integrity();
             changed = true;
         } else if self.pending_refresh && self.last_refresh.elapsed() >= LIVE_REFRESH {
             self.refresh_live();
@@ -362,6 +373,9 @@ impl App {
         }
         if self.search.poll() {
             self.on_search_update();
+            changed = true;
+        }
+        if self.poll_integrity() {
             changed = true;
         }
         if let Overlay::Export(dialog) = &mut self.overlay {
@@ -419,6 +433,46 @@ impl App {
         if self.search.edit.is_some() {
             self.sync_panes();
         }
+    }
+
+    /// Checks the inputs against their digest files in the background, when the load saw
+    /// any (see `integrity`).
+    pub fn start_integrity(&mut self) {
+        let state = IntegrityState::start_if_digests(&self.read(), self.input_paths.clone());
+        if matches!(state, IntegrityState::Running(_)) {
+            let n = self.read().report.digests;
+            self.set_status(format!("checking the log files against {n} digest files…"));
+        }
+        self.integrity = state;
+    }
+
+    fn poll_integrity(&mut self) -> bool {
+        let store = self.store.clone();
+        let store = store.read().unwrap_or_else(|p| p.into_inner());
+        if !self.integrity.poll(&store) {
+            return false;
+        }
+        drop(store);
+        if let Some(v) = self.integrity.view() {
+            let c = &v.report.counts;
+            let text = format!(
+                "integrity: {} intact, {} modified, {} missing, {} unlisted log files; {} broken links; {} (r: report)",
+                c.log_files_intact,
+                c.log_files_modified,
+                c.log_files_missing,
+                c.log_files_unlisted,
+                c.links_broken,
+                v.report.checked.signatures_note
+            );
+            if v.report.verdict == crate::integrity::Verdict::Intact {
+                self.set_status(text);
+            } else {
+                self.set_error(text);
+            }
+        }
+        self.detail.event = None; // the detail pane shows the verdict of the event's file
+        self.sync_panes();
+        true
     }
 
     /// Whether a load is still running.

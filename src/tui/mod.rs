@@ -8,6 +8,7 @@ pub mod app;
 pub mod event_loop;
 pub mod export_job;
 pub mod filter;
+pub mod integrity;
 pub mod keymap;
 pub mod line_edit;
 pub mod raw_view;
@@ -42,8 +43,10 @@ pub fn run(options: LoadOptions, config_path: Option<&Path>, filter: Option<&str
         config.default_filter = Some(f.to_string());
     }
     let store = Arc::new(RwLock::new(Store::new()));
+    let paths = options.paths.clone();
     let handle = spawn_load(store.clone(), options);
     let mut app = App::new(store, Some(handle), &config, notices.clone());
+    app.input_paths = paths;
 
     terminal::install_panic_hook();
     let mut guard = match terminal::TerminalGuard::enter() {

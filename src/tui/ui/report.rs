@@ -43,6 +43,8 @@ pub fn report_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             lines.push(Line::from(Span::styled(format!("  {}", problem_line(p)), theme.error_row)));
         }
     }
+    lines.push(Line::default());
+    integrity_lines(app, theme, &mut lines);
     if !app.notices.is_empty() {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("Notices", theme.header)));
@@ -51,6 +53,73 @@ pub fn report_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     lines
+}
+
+/// Findings shown in the report; `trailscope verify` lists them all.
+const FINDINGS_SHOWN: usize = 50;
+
+fn integrity_lines(app: &App, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    use crate::integrity::{Severity, Verdict};
+    use crate::tui::integrity::IntegrityState;
+    lines.push(Line::from(Span::styled("Integrity (log files against digest files)", theme.header)));
+    let v = match &app.integrity {
+        IntegrityState::NotApplicable if app.loading() => {
+            lines.push(Line::from(Span::styled(
+                "  checked after the load, when digest files are among the inputs",
+                theme.dim,
+            )));
+            return;
+        }
+        IntegrityState::NotApplicable => {
+            lines.push(Line::from(Span::styled(
+                "  not checked: no digest files among the inputs (CloudTrail-Digest/…)",
+                theme.dim,
+            )));
+            return;
+        }
+        IntegrityState::Running(_) => {
+            lines.push(Line::from("  checking…"));
+            return;
+        }
+        IntegrityState::Done(v) => v,
+    };
+    let r = &v.report;
+    let c = &r.counts;
+    let verdict = match r.verdict {
+        Verdict::Intact => "INTACT: everything checked matches its digest",
+        Verdict::Problems => "PROBLEMS: modified, missing, broken or unaccounted-for files",
+        Verdict::NothingVerified => "NOTHING VERIFIED: no usable digest",
+    };
+    let style = if r.verdict == Verdict::Intact { theme.text } else { theme.status_error };
+    lines.push(Line::from(Span::styled(format!("  {verdict}"), style)));
+    let row = |label: &str, n: u64| Line::from(format!("  {label:<28}{:>12}", group(n)));
+    lines.push(row("digest files", c.digests));
+    lines.push(row("log files listed", c.log_files_listed));
+    lines.push(row("  intact", c.log_files_intact));
+    lines.push(row("  modified", c.log_files_modified));
+    lines.push(row("  missing", c.log_files_missing));
+    lines.push(row("  unreadable", c.log_files_unreadable));
+    lines.push(row("log files in no digest", c.log_files_unlisted));
+    lines.push(row("digest links intact", c.links_intact));
+    lines.push(row("digest links broken", c.links_broken));
+    lines.push(row("digests missing", c.digests_missing));
+    lines.push(Line::from(format!("  signatures: {}", sanitize(&r.checked.signatures_note))));
+    if v.failed_file_count() > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("  events from {} failed files are marked ✗ in the timeline", v.failed_file_count()),
+            theme.status_error,
+        )));
+    }
+    for f in r.findings.iter().take(FINDINGS_SHOWN) {
+        let style = if f.severity == Severity::Failure { theme.error_row } else { theme.dim };
+        lines.push(Line::from(Span::styled(format!("  {}", sanitize(&f.message)), style)));
+    }
+    if r.findings.len() > FINDINGS_SHOWN {
+        lines.push(Line::from(Span::styled(
+            format!("  … {} more: trailscope verify lists them all", r.findings.len() - FINDINGS_SHOWN),
+            theme.dim,
+        )));
+    }
 }
 
 pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {

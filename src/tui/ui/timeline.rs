@@ -76,14 +76,20 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             if app.offset + i == app.cursor {
                 style = style.patch(theme.selected);
             }
-            let mark = if app.hit_events.binary_search(&e).is_ok() { "•" } else { " " };
+            let (mark, mark_style) = if app.integrity.view().is_some_and(|v| v.failure_of(&store, e).is_some()) {
+                ("✗", theme.status_error)
+            } else if app.hit_events.binary_search(&e).is_ok() {
+                ("•", theme.highlight)
+            } else {
+                (" ", theme.text)
+            };
             let who = if r.identity_type.is_empty() {
                 r.identity.clone()
             } else {
                 format!("{} ({})", r.identity, type_abbrev(&r.identity_type))
             };
             Row::new(vec![
-                Cell::from(Span::styled(mark, theme.highlight)),
+                Cell::from(Span::styled(mark, mark_style)),
                 Cell::from(r.time),
                 Cell::from(r.name),
                 Cell::from(r.source),
