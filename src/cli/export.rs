@@ -10,7 +10,7 @@ use super::stats::finish;
 use super::{exit_leaving_store, load, selection, InputArgs};
 use crate::export::atomic::write_file;
 use crate::export::manifest::{manifest_json, manifest_path};
-use crate::export::{write_selection, ExportFormat};
+use crate::export::{write_selection_until, ExportFormat};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -76,27 +76,32 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         Err(code) => return code,
     };
     let mut progress = progress_reporter(selected.len() as u64);
+    // From here on SIGINT/SIGTERM/SIGHUP stop the export between chunks, so the atomic
+    // file is dropped (its temporary removed) instead of the process dying mid-write and
+    // leaving the temporary behind. A second signal ends the process at once.
+    let stop = interrupt_flag();
     let result = match output {
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            write_selection(&store, &selected, format, &mut out, &mut progress).and_then(|()| out.flush())
+            write_selection_until(&store, &selected, format, &mut out, &mut progress, &stop).and_then(|()| out.flush())
         }
         Some(path) => {
-            write_file(path, args.force, |out| write_selection(&store, &selected, format, out, &mut progress)).and_then(
-                |()| {
-                    if args.manifest {
-                        // The canonical form (CloudTrail names, absolute UTC times) reproduces the
-                        // selection later; what was typed is kept beside it.
-                        let typed = args.input.filter.as_deref().unwrap_or("");
-                        let canonical = format!("{filter:#}");
-                        let m = manifest_json(&store, &canonical, typed, format, path, selected.len() as u64);
-                        let text = serde_json::to_vec_pretty(&m).map_err(io::Error::other)?;
-                        write_file(&manifest_path(path), args.force, |out| out.write_all(&text))?;
-                    }
-                    Ok(())
-                },
-            )
+            write_file(path, args.force, |out| {
+                write_selection_until(&store, &selected, format, out, &mut progress, &stop)
+            })
+            .and_then(|()| {
+                if args.manifest {
+                    // The canonical form (CloudTrail names, absolute UTC times) reproduces the
+                    // selection later; what was typed is kept beside it.
+                    let typed = args.input.filter.as_deref().unwrap_or("");
+                    let canonical = format!("{filter:#}");
+                    let m = manifest_json(&store, &canonical, typed, format, path, selected.len() as u64);
+                    let text = serde_json::to_vec_pretty(&m).map_err(io::Error::other)?;
+                    write_file(&manifest_path(path), args.force, |out| out.write_all(&text))?;
+                }
+                Ok(())
+            })
         }
     };
     progress(u64::MAX);
@@ -108,12 +113,28 @@ pub fn run(args: &ExportArgs) -> ExitCode {
             code
         }
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => code,
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+            eprintln!("trailscope: export interrupted: nothing was written");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("trailscope: export failed: {e}");
             ExitCode::FAILURE
         }
     };
     exit_leaving_store(store, code)
+}
+
+/// A flag set by SIGINT, SIGTERM or SIGHUP (the second one terminates at once).
+fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        // Order matters: the conditional shutdown sees the flag before this signal sets it.
+        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, flag.clone());
+        let _ = signal_hook::flag::register(sig, flag.clone());
+    }
+    flag
 }
 
 /// A progress callback drawing on stderr when it is a terminal; `u64::MAX` clears it.

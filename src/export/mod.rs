@@ -9,6 +9,7 @@ pub mod json;
 pub mod manifest;
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::store::Store;
 
@@ -89,8 +90,24 @@ pub fn write_selection(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<()> {
+    write_selection_until(store, selection, format, out, progress, &AtomicBool::new(false))
+}
+
+/// [`write_selection`] that gives up between chunks once `stop` is set (a signal handler
+/// sets it), with an `Interrupted` error, so an atomic file is dropped, not committed.
+pub fn write_selection_until(
+    store: &Store,
+    selection: &[u32],
+    format: ExportFormat,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+    stop: &AtomicBool,
+) -> io::Result<()> {
     let mut writer = ExportWriter::begin(format, out)?;
     for chunk in selection.chunks(EXPORT_CHUNK) {
+        if stop.load(Ordering::Relaxed) {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted by a signal"));
+        }
         writer.write(store, chunk)?;
         progress(writer.written());
     }
