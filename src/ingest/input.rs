@@ -1,6 +1,7 @@
 //! Decoding one input's content into records and appending them to the store, with the
 //! load report entries for whatever was wrong with it.
 
+use crate::store::write_store;
 use std::sync::RwLock;
 
 use super::discover::Discovery;
@@ -80,5 +81,5 @@ pub fn report_failure(loader: &Loader<'_>, problem: Problem) {
 }
 
 fn write(store: &RwLock<Store>) -> std::sync::RwLockWriteGuard<'_, Store> {
-    store.write().unwrap_or_else(|p| p.into_inner())
+    write_store(store)
 }

@@ -2,6 +2,7 @@
 //! per core, which decodes and appends it; progress goes out over a channel so that a
 //! progress bar or the TUI can follow (and browse what is already loaded).
 
+use crate::store::write_store;
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::sync::RwLock;
@@ -85,7 +86,7 @@ impl Loader<'_> {
     }
 
     fn store(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
-        self.store.write().unwrap_or_else(|p| p.into_inner())
+        write_store(self.store)
     }
 }
 

@@ -22,6 +22,17 @@ pub use raw::{Locator, PreparedRaw, RawStore};
 use crate::ingest::report::Problem;
 use crate::model::time::UNTIMED;
 
+/// Read access to a store shared behind a lock. Poisoning is ignored: a worker appends
+/// whole files under the lock, so a panic elsewhere never leaves a half-appended file.
+pub fn read_store(lock: &std::sync::RwLock<Store>) -> std::sync::RwLockReadGuard<'_, Store> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Write access to a store shared behind a lock (see [`read_store`]).
+pub fn write_store(lock: &std::sync::RwLock<Store>) -> std::sync::RwLockWriteGuard<'_, Store> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Per-event flags.
 pub mod flags {
     /// Only part of a CloudTrail record is known (CSV row, space-delimited line).

@@ -2,6 +2,7 @@
 //! I/O here: keys arrive as `KeyEvent`s, the screen is drawn from this state by `ui`, and
 //! tests drive it with actions and keys.
 
+use crate::store::{read_store, write_store};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
@@ -220,7 +221,7 @@ impl App {
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Store> {
-        self.store.read().unwrap_or_else(|p| p.into_inner())
+        read_store(&self.store)
     }
 
     pub fn set_status(&mut self, text: impl Into<String>) {
@@ -255,7 +256,7 @@ impl App {
         // anywhere else the cursor stays on its event as the selection changes around it.
         let anchor = if keep && self.cursor > 0 { self.selection.get(self.cursor).copied() } else { None };
         let result = {
-            let store = self.store.read().unwrap_or_else(|p| p.into_inner());
+            let store = read_store(&self.store);
             let total = store.len();
             let result = selection_of(&store, &self.filter.applied, now_ms());
             drop(store);
@@ -308,7 +309,7 @@ impl App {
         let event = self.selected_event();
         if self.detail.event != event || (event.is_some() && self.detail.fields.is_empty()) {
             let store = self.store.clone();
-            let store = store.read().unwrap_or_else(|p| p.into_inner());
+            let store = read_store(&store);
             let mut fields = event.map(|e| detail_fields(&store, e, self.zone)).unwrap_or_default();
             if let Some(why) = event.and_then(|e| self.integrity.view()?.failure_of(&store, e)) {
                 let note = DetailField {
@@ -409,7 +410,7 @@ impl App {
     /// Picks up appended events: indexes them and re-selects, keeping the cursor's event.
     fn refresh_live(&mut self) {
         {
-            let mut store = self.store.write().unwrap_or_else(|p| p.into_inner());
+            let mut store = write_store(&self.store);
             store.finish();
         }
         self.pending_refresh = false;
@@ -448,7 +449,7 @@ impl App {
 
     fn poll_integrity(&mut self) -> bool {
         let store = self.store.clone();
-        let store = store.read().unwrap_or_else(|p| p.into_inner());
+        let store = read_store(&store);
         if !self.integrity.poll(&store) {
             return false;
         }

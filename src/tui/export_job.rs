@@ -3,6 +3,7 @@
 //! chunk, taking the store's read lock per chunk, so a load running meanwhile (which needs
 //! the write lock) and the screen (which reads) are never held up for the whole export.
 
+use crate::store::read_store;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -103,7 +104,7 @@ impl ExportJob {
                     if stop.load(Ordering::Relaxed) {
                         return Err(io::Error::new(io::ErrorKind::Interrupted, "export cancelled"));
                     }
-                    let guard = store.read().unwrap_or_else(|p| p.into_inner());
+                    let guard = read_store(&store);
                     writer.write(&guard, chunk)?;
                     drop(guard);
                     let _ = tx.send(JobMessage::Written(writer.written()));

@@ -9,6 +9,7 @@
 //! may still be waiting in the channel: the receiver drops those whose `generation` is not
 //! the one it submitted last.
 
+use crate::store::read_store;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock};
@@ -278,7 +279,7 @@ impl LineCache {
             let base = c * CHUNK;
             let events = &self.selection[base..(base + CHUNK).min(self.selection.len())];
             let texts: Vec<String> = {
-                let store = store.read().unwrap_or_else(|p| p.into_inner());
+                let store = read_store(store);
                 events
                     .iter()
                     .map(|&e| if (e as usize) < store.len() { summary_line(&store, e) } else { String::new() })

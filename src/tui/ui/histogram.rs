@@ -1,6 +1,7 @@
 //! The histogram strip: event counts over time for the selection, two rows of eighth-block
 //! bars, the cursor's bucket marked, and the time axis below.
 
+use crate::store::read_store;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -33,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         return;
     }
     let cursor_bucket = {
-        let store = app.store.read().unwrap_or_else(|p| p.into_inner());
+        let store = read_store(&app.store);
         app.selection.get(app.cursor).and_then(|&e| store.time(e)).and_then(|t| h.bucket_of(t))
     };
     let max = h.counts.iter().copied().max().unwrap_or(1).max(1) as u64;

@@ -1,6 +1,7 @@
 //! The load report overlay: totals, every file that failed (path, reason, position,
 //! salvaged records) and configuration notices.
 
+use crate::store::read_store;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -14,7 +15,7 @@ use crate::tui::app::{App, Overlay};
 use crate::tui::theme::Theme;
 
 pub fn report_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
-    let store = app.store.read().unwrap_or_else(|p| p.into_inner());
+    let store = read_store(&app.store);
     let r = &store.report;
     let mut lines = Vec::new();
     let state = if app.loading() {

@@ -1,6 +1,7 @@
 //! The search results while the prompt is open: each hit's time and summary line, with
 //! the matched characters highlighted, in best-match or time order.
 
+use crate::store::read_store;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -40,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     scroll_into_view(&mut app.search.offset, cursor, height);
     let offset = app.search.offset.min(hits_len);
     let store = app.store.clone();
-    let store = store.read().unwrap_or_else(|p| p.into_inner());
+    let store = read_store(&store);
     let query = app.search.query.clone();
     let lines: Vec<Line> = app.search.hits()[offset..(offset + height).min(hits_len)]
         .iter()

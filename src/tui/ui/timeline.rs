@@ -1,6 +1,7 @@
 //! The timeline pane: a table of the selection's visible rows only (so 1M rows scroll as
 //! fast as 100), styled by what each event is: failed calls, writes, console logins.
 
+use crate::store::read_store;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -65,7 +66,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     }
 
     let store = app.store.clone();
-    let store = store.read().unwrap_or_else(|p| p.into_inner());
+    let store = read_store(&store);
     let end = (app.offset + height).min(n);
     let rows: Vec<Row> = app.selection[app.offset..end]
         .iter()
