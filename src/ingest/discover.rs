@@ -291,7 +291,11 @@ impl<'a, 'l> Discovery<'a, 'l> {
                     let message = if e.is_eof() {
                         "the JSON ends early (truncated file?)".to_owned()
                     } else {
-                        format!("invalid JSON: {e}")
+                        // serde's text ends with its position within this document; the
+                        // report gives the position in the file instead.
+                        let text = e.to_string();
+                        let own = format!(" at line {} column {}", e.line(), e.column());
+                        format!("invalid JSON: {}", text.strip_suffix(&own).unwrap_or(&text))
                     };
                     self.out.problems.push(DecodeProblem::new(ProblemKind::InvalidJson, message, location));
                     salvage::salvage_from(self, before);

@@ -36,6 +36,8 @@ pub fn report_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     lines.push(row("partial events (CSV, text)", r.partial));
     lines.push(row("records salvaged", r.salvaged));
     lines.push(Line::default());
+    integrity_lines(app, theme, &mut lines);
+    lines.push(Line::default());
     if r.problems.is_empty() {
         lines.push(Line::from(Span::styled("No problems.", theme.dim)));
     } else {
@@ -44,8 +46,6 @@ pub fn report_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             lines.push(Line::from(Span::styled(format!("  {}", problem_line(p)), theme.error_row)));
         }
     }
-    lines.push(Line::default());
-    integrity_lines(app, theme, &mut lines);
     if !app.notices.is_empty() {
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("Notices", theme.header)));
@@ -125,7 +125,8 @@ fn integrity_lines(app: &App, theme: &Theme, lines: &mut Vec<Line<'static>>) {
 
 pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     let lines = report_lines(app, theme);
-    let r = overlay_area(frame, area, 110, lines.len() as u16 + 2);
+    // Lines wrap, so the box takes the whole height; j/k scroll.
+    let r = overlay_area(frame, area, 110, area.height);
     if let Overlay::Report { scroll } = &mut app.overlay {
         *scroll = (*scroll).min(lines.len().saturating_sub(1));
         let block = Block::default()
