@@ -701,7 +701,7 @@ impl App {
 
     /// Handles a mouse event against the last frame's layout.
     pub fn handle_mouse(&mut self, m: MouseEvent) {
-        if !matches!(self.overlay, Overlay::None) || self.filter_edit.is_some() {
+        if !matches!(self.overlay, Overlay::None) || self.filter_edit.is_some() || self.search.edit.is_some() {
             return;
         }
         let at = Position::new(m.column, m.row);
