@@ -1,9 +1,10 @@
 //! trailscope: explore AWS CloudTrail logs offline.
 //!
-//! The core runs in one direction — `ingest` → `store` → (`query`, `view`, `export`; and
-//! `integrity` beside them) — and never imports a terminal library; the CLI in `cli` is one
-//! consumer of it.
+//! The core runs in one direction — `ingest` → `store` → (`query`, `view`, `export`,
+//! `analysis`; and `integrity` beside them) — and never imports a terminal library; the CLI
+//! in `cli` is one consumer of it.
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod export;

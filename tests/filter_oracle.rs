@@ -940,18 +940,24 @@ fn unknown_field_lists_the_valid_fields_and_suggests_one() {
     }
 }
 
-/// `notable:` is reserved: it must fail clearly, not select nothing (or everything).
+/// `notable:` takes a boolean or a category; a name matching no category fails clearly
+/// (with the list), never selecting nothing in silence. (What it selects is checked on the
+/// identity fixture, tests/identity.rs.)
 #[test]
-fn notable_is_refused_clearly() {
+fn notable_takes_booleans_and_known_categories_only() {
     let d = dir();
-    for expr in ["notable:true", "name:ConsoleLogin OR notable:persistence", "NOT notable:true"] {
+    for expr in ["notable:true", "name:ConsoleLogin OR notable:persistence", "NOT notable:true", "notable:e*"] {
+        let run = trailscope(["stats", "-f", expr, path_str(&d)]);
+        assert_eq!(run.code, Some(0), "stats -f {expr:?}:\n{run}");
+    }
+    for expr in ["notable:persistance", "name:ConsoleLogin OR notable:zz*"] {
         for sub in ["export", "stats"] {
             let run = trailscope([sub, "-f", expr, path_str(&d)]);
             assert_eq!(run.code, Some(2), "{sub} -f {expr:?}:\n{run}");
-            assert!(run.stdout.trim().is_empty() || sub == "stats", "{sub} -f {expr:?} printed output:\n{run}");
+            assert!(run.stdout.trim().is_empty(), "{sub} -f {expr:?} printed output:\n{run}");
             let msg = run.stderr.to_lowercase();
             assert!(
-                msg.contains("notable") && msg.contains("not evaluated"),
+                msg.contains("notable category") && msg.contains("persistence") && msg.contains("error-burst"),
                 "{sub} -f {expr:?}: unclear message: {}",
                 run.stderr
             );

@@ -1,9 +1,12 @@
 //! The command line: argument parsing and the subcommands, as thin consumers of the core.
 
+mod analysis_json;
 mod export;
+mod identities;
 mod progress;
 mod stats;
 pub mod timearg;
+mod trace;
 mod verify;
 
 use std::io::IsTerminal;
@@ -54,6 +57,12 @@ pub enum Command {
     /// Check log files against CloudTrail digest files offline: modified, missing and
     /// unlisted files, the hourly digest chain, and (with keys) digest signatures.
     Verify(verify::VerifyArgs),
+    /// Who is behind the events: every principal with its counts, errors, first and last
+    /// seen, IPs, user agents, keys, sessions and console sign-ins, by account and kind.
+    Identities(identities::IdentitiesArgs),
+    /// Where an access key came from (the event that minted it, its caller, up the chain)
+    /// and what was done with the keys minted; for a key, an eventID or an ARN.
+    Trace(trace::TraceArgs),
 }
 
 /// What to load: shared by every subcommand that reads trail data.
@@ -161,6 +170,8 @@ pub fn main() -> ExitCode {
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
+        Some(Command::Identities(args)) => identities::run(&args),
+        Some(Command::Trace(args)) => trace::run(&args),
         None => open(&cli.open, started),
     }
 }

@@ -61,10 +61,12 @@ mod keys {
         "identityProvider",
         "sessionContext",
         "onBehalfOf",
+        "inScopeOf",
     ];
     pub const SESSION: &[&str] = &["sessionIssuer", "attributes", "sourceIdentity"];
     pub const ISSUER: &[&str] = &["type", "arn", "accountId", "userName"];
-    pub const ATTRIBUTES: &[&str] = &["mfaAuthenticated"];
+    pub const ATTRIBUTES: &[&str] = &["mfaAuthenticated", "creationDate"];
+    pub const IN_SCOPE: &[&str] = &["credentialsIssuedTo"];
     pub const ON_BEHALF: &[&str] = &["userId", "identityStoreArn"];
     pub const RESOURCE: &[&str] = &["ARN", "type"];
     pub const INSIGHT: &[&str] = &["eventSource", "eventName"];
@@ -400,6 +402,7 @@ impl<'a> Parser<'a> {
                                 p.maybe_object(|p, key| {
                                     match key {
                                         "mfaAuthenticated" => i.mfa_authenticated = p.text()?,
+                                        "creationDate" => i.session_created = p.text()?,
                                         other => p.skip_unknown(other, keys::ATTRIBUTES)?,
                                     }
                                     Some(())
@@ -417,6 +420,15 @@ impl<'a> Parser<'a> {
                             "userId" => i.on_behalf_user_id = p.text()?,
                             "identityStoreArn" => i.on_behalf_store_arn = p.text()?,
                             other => p.skip_unknown(other, keys::ON_BEHALF)?,
+                        }
+                        Some(())
+                    })?;
+                }
+                "inScopeOf" => {
+                    p.maybe_object(|p, key| {
+                        match key {
+                            "credentialsIssuedTo" => i.credentials_issued_to = p.text()?,
+                            other => p.skip_unknown(other, keys::IN_SCOPE)?,
                         }
                         Some(())
                     })?;

@@ -315,6 +315,7 @@ impl<'de> Deserialize<'de> for IdentityScan<'de> {
                     "identityProvider" => i.identity_provider = lenient(&mut m)?,
                     "sessionContext" => m.next_value_seed(SessionSeed(&mut i))?,
                     "onBehalfOf" => m.next_value_seed(OnBehalfSeed(&mut i))?,
+                    "inScopeOf" => m.next_value_seed(InScopeSeed(&mut i))?,
                 } else m.next_value::<IgnoredAny>()?);
                 Ok(IdentityScan(Some(Box::new(i))))
             }
@@ -365,6 +366,11 @@ identity_seed!(IssuerSeed, "sessionIssuer", |m, i| {
 
 identity_seed!(AttributesSeed, "attributes", |m, i| {
     "mfaAuthenticated" => i.mfa_authenticated = lenient(&mut m)?,
+    "creationDate" => i.session_created = lenient(&mut m)?,
+});
+
+identity_seed!(InScopeSeed, "inScopeOf", |m, i| {
+    "credentialsIssuedTo" => i.credentials_issued_to = lenient(&mut m)?,
 });
 
 identity_seed!(OnBehalfSeed, "onBehalfOf", |m, i| {

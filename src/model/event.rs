@@ -22,7 +22,11 @@ pub struct IdentityFields<'a> {
     pub issuer_account_id: Field<'a>,
     pub issuer_user_name: Field<'a>,
     pub mfa_authenticated: Field<'a>,
+    /// `sessionContext.attributes.creationDate`.
+    pub session_created: Field<'a>,
     pub source_identity: Field<'a>,
+    /// `inScopeOf.credentialsIssuedTo`: the resource a session's credentials were issued to.
+    pub credentials_issued_to: Field<'a>,
     pub on_behalf_user_id: Field<'a>,
     pub on_behalf_store_arn: Field<'a>,
 }
@@ -108,7 +112,9 @@ impl<'a> EventFields<'a> {
                     issuer_account_id: o(i.issuer_account_id),
                     issuer_user_name: o(i.issuer_user_name),
                     mfa_authenticated: o(i.mfa_authenticated),
+                    session_created: o(i.session_created),
                     source_identity: o(i.source_identity),
+                    credentials_issued_to: o(i.credentials_issued_to),
                     on_behalf_user_id: o(i.on_behalf_user_id),
                     on_behalf_store_arn: o(i.on_behalf_store_arn),
                 })

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use super::bitset::Bitset;
 use super::fields::Field;
 use super::parse::{cidr_contains, Expr, Pattern, Term, Value};
+use crate::analysis::notable::{Category, NotableEvents};
 use crate::model::identity::short_label;
 use crate::store::{Facet, Store};
 
@@ -82,13 +83,7 @@ fn term(store: &Store, t: &Term) -> Result<Bitset, EvalError> {
     Ok(match field {
         Field::After | Field::Since => time_range(store, time_of(&t.value), i64::MAX),
         Field::Before => time_range(store, i64::MIN, time_of(&t.value).saturating_sub(1)),
-        Field::Notable => {
-            return Err(EvalError {
-                message:
-                    "notable: is not evaluated by this version of trailscope (it arrives with the identity analysis)"
-                        .into(),
-            })
-        }
+        Field::Notable => notable(store, &t.value)?,
         Field::EventId => scan_column(n, &t.value, |e| store.event_id(e)),
         Field::RequestId => scan_column(n, &t.value, |e| store.request_id(e)),
         Field::Account => union([facet(Facet::RecipientAccount), facet(Facet::IdentityAccount)]),
@@ -106,6 +101,41 @@ fn term(store: &Store, t: &Term) -> Result<Bitset, EvalError> {
             None => unreachable!("every field without a facet is handled above: {other:?}"),
         },
     })
+}
+
+/// `notable:true` (or `notable:*`): every notable event; `notable:false`: every other
+/// event; `notable:<category>` (wildcards allowed): the events of the matching categories.
+/// The notable events are found afresh for each term (see `analysis::notable` for the
+/// cost: the event-name postings plus a parse of the few events whose rules need it).
+fn notable(store: &Store, v: &Value) -> Result<Bitset, EvalError> {
+    let n = store.len();
+    let found = NotableEvents::find(store);
+    Ok(match v {
+        Value::Bool(true) | Value::Any => Bitset::from_ids(n, &found.all()),
+        Value::Bool(false) => {
+            let mut b = Bitset::from_ids(n, &found.all());
+            b.negate();
+            b
+        }
+        Value::Pattern(p) => {
+            let categories: Vec<Category> = Category::ALL.into_iter().filter(|c| p.matches(c.name())).collect();
+            if categories.is_empty() {
+                return Err(EvalError { message: unknown_category(&p.text) });
+            }
+            let mut bits = Bitset::empty(n);
+            for c in categories {
+                bits.insert_all(found.events(c));
+            }
+            bits
+        }
+        Value::Cidr { .. } | Value::Time(_) => return Err(EvalError { message: unknown_category(&other_text(v)) }),
+    })
+}
+
+/// The message for a `notable:` value that names no category.
+pub fn unknown_category(text: &str) -> String {
+    let names: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
+    format!("no notable category matches \"{text}\"; use notable:true, notable:false or one of: {}", names.join(", "))
 }
 
 fn time_of(v: &Value) -> i64 {

@@ -70,7 +70,8 @@ pub enum Field {
     Before,
     /// Lower time bound given as a duration back from "now" (resolved at parse time).
     Since,
-    /// Reserved: events flagged as notable (`notable:true`) or in a notable category.
+    /// Events flagged as notable (`notable:true`) or in a notable category
+    /// (`notable:persistence`); see `analysis::notable`.
     Notable,
 }
 
@@ -278,7 +279,7 @@ pub static FIELDS: &[FieldInfo] = &[
         "notable",
         &[],
         ValueKind::Notable,
-        "reserved: notable events (true) or a notable category",
+        "notable events (true), the others (false), or a category: logging, persistence, exposure, secrets, kms, root, console, error-burst",
     ),
 ];
 

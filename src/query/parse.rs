@@ -29,6 +29,7 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use super::fields::{self, Field, ValueKind, FIELDS};
+use crate::analysis::notable::Category;
 use crate::model::time::{format_utc, resolve_time};
 use crate::sanitize::sanitize;
 
@@ -543,10 +544,14 @@ impl<'a> Parser<'a> {
                     format!("'{name}:' takes true or false (or yes/no), not \"{}\"", shorten(&pattern.text)),
                 )
             }),
-            ValueKind::Notable => Ok(match fields::parse_bool(&pattern.text) {
-                Some(b) => Value::Bool(b),
-                None => Value::Pattern(pattern),
-            }),
+            ValueKind::Notable => match fields::parse_bool(&pattern.text) {
+                Some(b) => Ok(Value::Bool(b)),
+                // Checked here, not at evaluation, so a typo gets a caret under it.
+                None if !Category::ALL.iter().any(|c| pattern.matches(c.name())) => {
+                    Err(ParseError::new(start, crate::query::eval::unknown_category(&shorten(&pattern.text))))
+                }
+                None => Ok(Value::Pattern(pattern)),
+            },
             ValueKind::Ip if !pattern.has_wildcard && pattern.text.contains('/') => {
                 cidr(&pattern.text, start + usize::from(quoted))
             }

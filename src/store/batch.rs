@@ -13,6 +13,7 @@ use super::facet::Facet;
 use super::flags;
 use super::interner::NONE;
 use super::raw::{self, Locator, PreparedRaw};
+use crate::analysis::at_ingest::inspect;
 use crate::ingest::discover::{FoundRecord, RawBytes};
 use crate::model::identity::principal_of;
 use crate::model::time::{parse_event_time, UNTIMED};
@@ -120,6 +121,10 @@ impl<'a> PreparedBatch<'a> {
         if fields.insight {
             fl |= flags::INSIGHT;
         }
+        let facts = inspect(fields.event_source.as_deref(), fields.event_name.as_deref(), &bytes).unwrap_or_default();
+        if facts.notable_condition {
+            fl |= flags::NOTABLE_CONDITION;
+        }
         let mut values = [NONE; COLUMNS];
         let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
         if let Some(identity) = fields.identity.as_ref() {
@@ -150,6 +155,11 @@ impl<'a> PreparedBatch<'a> {
             (Facet::PrincipalId, identity.principal_id),
             (Facet::SourceIdentity, identity.source_identity),
             (Facet::ErrorMessage, fields.error_message.take()),
+            (Facet::SessionCreated, identity.session_created),
+            (Facet::MfaAuthenticated, identity.mfa_authenticated),
+            (Facet::CredentialsIssuedTo, identity.credentials_issued_to),
+            (Facet::MintedKey, facts.minted_key.map(Cow::Owned)),
+            (Facet::MintSharedEventId, facts.mint_shared_event_id.map(Cow::Owned)),
         ];
         for (facet, value) in direct {
             if let Some(v) = clean(value) {

@@ -33,13 +33,24 @@ pub enum Facet {
     SourceIdentity,
     /// `errorMessage` (messages repeat across events, so interning pays).
     ErrorMessage,
+    /// `userIdentity.sessionContext.attributes.creationDate` (one value per session).
+    SessionCreated,
+    /// `userIdentity.sessionContext.attributes.mfaAuthenticated`.
+    MfaAuthenticated,
+    /// `userIdentity.inScopeOf.credentialsIssuedTo`.
+    CredentialsIssuedTo,
+    /// The access key a credential-minting call returned (`responseElements`), read at
+    /// ingest for those calls only (see `analysis::at_ingest`).
+    MintedKey,
+    /// `sharedEventID` of a credential-minting call (links both accounts' copies).
+    MintSharedEventId,
     /// Resource ARNs and types (several per event).
     Resource,
 }
 
 impl Facet {
     /// Facets with one value per event, in column order.
-    pub const SINGLE: [Facet; 21] = [
+    pub const SINGLE: [Facet; 26] = [
         Facet::EventName,
         Facet::EventSource,
         Facet::Region,
@@ -61,6 +72,11 @@ impl Facet {
         Facet::PrincipalId,
         Facet::SourceIdentity,
         Facet::ErrorMessage,
+        Facet::SessionCreated,
+        Facet::MfaAuthenticated,
+        Facet::CredentialsIssuedTo,
+        Facet::MintedKey,
+        Facet::MintSharedEventId,
     ];
 
     /// Column index of a single-valued facet.
@@ -92,6 +108,11 @@ impl Facet {
             Facet::PrincipalId => "userIdentity.principalId",
             Facet::SourceIdentity => "sourceIdentity",
             Facet::ErrorMessage => "errorMessage",
+            Facet::SessionCreated => "sessionContext.attributes.creationDate",
+            Facet::MfaAuthenticated => "sessionContext.attributes.mfaAuthenticated",
+            Facet::CredentialsIssuedTo => "inScopeOf.credentialsIssuedTo",
+            Facet::MintedKey => "mintedAccessKey",
+            Facet::MintSharedEventId => "mintSharedEventID",
             Facet::Resource => "resources",
         }
     }

@@ -43,6 +43,9 @@ pub mod flags {
     pub const ID_COLLISION: u8 = 4;
     /// A CloudTrail Insights record.
     pub const INSIGHT: u8 = 8;
+    /// The request-dependent notable rule for this event's call holds (decided at ingest
+    /// by `analysis::at_ingest`, which has the bytes in hand).
+    pub const NOTABLE_CONDITION: u8 = 16;
 }
 
 /// Counters and problems of everything loaded into the store.
@@ -384,6 +387,12 @@ impl Store {
             Some(c) => self.columns[c][event as usize],
             None => NONE,
         }
+    }
+
+    /// The whole column of a single-valued facet (value ids by event, [`NONE`] when
+    /// absent; empty for `Resource`), for bulk passes over many events.
+    pub fn column(&self, facet: Facet) -> &[u32] {
+        facet.column().map_or(&[], |c| &self.columns[c])
     }
 
     /// The value of a single-valued facet for `event`.
