@@ -85,7 +85,7 @@ fn raw_pane_folded_and_focused() {
 fn help_overlay_lists_every_action_with_its_keys() {
     let mut app = app_over(Path::new("tests/fixtures/filter"));
     key(&mut app, KeyCode::Char('?'));
-    let screen = render(&mut app, 120, 80);
+    let screen = render(&mut app, 130, 90);
     for info in ACTIONS {
         assert!(screen.contains(info.help), "help lacks {:?}", info.name);
         assert!(screen.contains(&app.keymap.label_for(info.action)), "help lacks the keys of {:?}", info.name);

@@ -9,6 +9,7 @@ pub enum Context {
     Timeline,
     Detail,
     Raw,
+    Identities,
 }
 
 impl Context {
@@ -18,6 +19,7 @@ impl Context {
             Context::Timeline => "Timeline",
             Context::Detail => "Detail pane",
             Context::Raw => "Raw JSON pane",
+            Context::Identities => "Identities pane",
         }
     }
 }
@@ -56,6 +58,7 @@ actions! {
     FocusTimeline => "focus_timeline", Global, ["1"], "timeline pane";
     FocusDetail => "focus_detail", Global, ["2"], "detail pane";
     FocusRaw => "focus_raw", Global, ["3"], "raw JSON pane";
+    Identities => "identities", Global, ["i"], "identities pane: principals by account and type (i again: timeline)";
     Up => "up", Global, ["k", "up"], "move up";
     Down => "down", Global, ["j", "down"], "move down";
     PageUp => "page_up", Global, ["pageup", "ctrl-b"], "page up";
@@ -79,6 +82,8 @@ actions! {
     TimeZone => "time_zone", Global, ["z"], "show times in UTC / local time";
     Export => "export", Global, ["x"], "export the current selection to a file";
     CopyEvent => "copy_event", Global, ["y"], "copy the event's JSON to the clipboard (OSC 52)";
+    Chain => "credential_chain", Global, ["C"], "credential chain of the event's key: who minted it, up the chain, and down";
+    KeyEvents => "key_events", Global, ["K"], "narrow the timeline to everything done with the event's access key";
     Open => "open", Timeline, ["enter"], "open the event in the detail pane";
     AddFilter => "add_filter", Detail, ["enter", "+"], "add field:value to the filter";
     AddNegation => "add_negation", Detail, ["-"], "add NOT field:value to the filter";
@@ -86,6 +91,9 @@ actions! {
     FoldAll => "fold_all", Raw, ["F"], "fold every container below the top";
     UnfoldAll => "unfold_all", Raw, ["E"], "unfold everything";
     CopyValue => "copy_value", Raw, ["Y"], "copy the selected value to the clipboard (OSC 52)";
+    Drill => "drill", Identities, ["enter"], "narrow the timeline to this principal, role or account";
+    SortIdentities => "sort_identities", Identities, ["s"], "sort by events / errors / first seen / last seen";
+    FilterIdentities => "filter_identities", Identities, ["/"], "filter the principals by name (as you type)";
 }
 
 impl Action {

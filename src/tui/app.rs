@@ -12,19 +12,24 @@ use ratatui::layout::{Position, Rect};
 use super::action::{Action, Context};
 use super::export_job::{ExportDialog, ExportJob, ExportStage};
 use super::filter::{selection_of, validate, FilterState, ViewSpec};
+use super::identities::IdentitiesView;
 use super::integrity::IntegrityState;
 use super::keymap::{Key, Keymap};
 use super::line_edit::LineEdit;
 use super::raw_view::RawView;
 use super::search::SearchState;
+use crate::analysis::chains::{trace, TraceTarget};
+use crate::analysis::notable::NotableEvents;
 use crate::config::{Config, ThemeName};
 use crate::ingest::{LoadEvent, LoadHandle};
 use crate::query::search::SearchOrder;
 use crate::query::ParseError;
+use crate::store::Facet;
 use crate::store::Store;
 use crate::view::clock::DisplayZone;
 use crate::view::detail::{detail_fields, DetailField};
 use crate::view::histogram::Histogram;
+use crate::view::trace::{trace_lines, TraceLine};
 
 /// The panes that take the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +37,8 @@ pub enum Pane {
     Timeline,
     Detail,
     Raw,
+    /// Shown in the timeline's place (`i`).
+    Identities,
 }
 
 impl Pane {
@@ -40,6 +47,7 @@ impl Pane {
             Pane::Timeline => Context::Timeline,
             Pane::Detail => Context::Detail,
             Pane::Raw => Context::Raw,
+            Pane::Identities => Context::Identities,
         }
     }
 }
@@ -47,9 +55,22 @@ impl Pane {
 /// What covers the panes.
 pub enum Overlay {
     None,
-    Help { scroll: usize },
-    Report { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    Report {
+        scroll: usize,
+    },
     Export(ExportDialog),
+    /// The credential chain of an event (`C`): lines, some naming an event to jump to.
+    Chain(ChainView),
+}
+
+/// The chain overlay's lines and cursor.
+pub struct ChainView {
+    pub lines: Vec<TraceLine>,
+    pub cursor: usize,
+    pub offset: usize,
 }
 
 /// Progress of the background load, as the status line shows it.
@@ -158,6 +179,11 @@ pub struct App {
     /// The inputs, for the integrity check that runs after the load when digests were seen.
     pub input_paths: Vec<std::path::PathBuf>,
     pub integrity: IntegrityState,
+    /// The Identities pane replaces the timeline while this is set.
+    pub show_identities: bool,
+    pub identities: IdentitiesView,
+    /// Security-sensitive events of the store (computed when the load is done).
+    pub notable: Option<NotableEvents>,
     pub quit: bool,
 }
 
@@ -210,8 +236,14 @@ impl App {
             config_hint: config_hint(config),
             input_paths: Vec::new(),
             integrity: IntegrityState::NotApplicable,
+            show_identities: false,
+            identities: IdentitiesView::default(),
+            notable: None,
             quit: false,
         };
+        if app.load_handle.is_none() {
+            app.notable = Some(NotableEvents::find(&read_store(&app.store)));
+        }
         if let Some(first) = app.notices.first() {
             let more = if app.notices.len() > 1 { " (more in the load report: r)" } else { "" };
             app.set_error(format!("{first}{more}"));
@@ -280,6 +312,7 @@ impl App {
             None => 0,
         };
         self.histogram_width = 0; // rebuilt at the next draw
+        self.identities.invalidate();
         self.sync_panes();
     }
 
@@ -311,6 +344,16 @@ impl App {
             let store = self.store.clone();
             let store = read_store(&store);
             let mut fields = event.map(|e| detail_fields(&store, e, self.zone)).unwrap_or_default();
+            if let (Some(e), Some(notable)) = (event, &self.notable) {
+                for (i, c) in notable.categories(e).iter().enumerate() {
+                    let note = DetailField {
+                        label: "NOTABLE",
+                        value: format!("{}: {}", c.name(), c.description()),
+                        filter: Some(format!("notable:{}", c.name())),
+                    };
+                    fields.insert(i, note);
+                }
+            }
             if let Some(why) = event.and_then(|e| self.integrity.view()?.failure_of(&store, e)) {
                 let note = DetailField {
                     label: "INTEGRITY",
@@ -361,6 +404,7 @@ impl App {
             self.load.finished = true;
             self.load.walk_done = true;
             self.load.elapsed = Some(self.load.started.elapsed());
+            self.notable = Some(NotableEvents::find(&read_store(&self.store)));
             self.refresh_live();
             let failed = self.read().report.files_failed;
             if failed > 0 {
@@ -512,7 +556,27 @@ impl App {
         if self.search.edit.is_some() {
             return self.search_key(key);
         }
+        if self.identities.filter_edit.is_some() {
+            return self.identity_filter_key(key);
+        }
         let k = Key::from_event(key);
+        if let Overlay::Chain(view) = &mut self.overlay {
+            match self.keymap.lookup(Context::Global, k) {
+                Some(Action::Down) => view.cursor = (view.cursor + 1).min(view.lines.len().saturating_sub(1)),
+                Some(Action::Up) => view.cursor = view.cursor.saturating_sub(1),
+                Some(Action::Quit) => self.quit = true,
+                _ if key.code == KeyCode::Enter => {
+                    if let Some(e) = view.lines.get(view.cursor).and_then(|l| l.event) {
+                        self.overlay = Overlay::None;
+                        self.jump_anywhere(e);
+                    } else {
+                        self.set_status("this line names no event to jump to");
+                    }
+                }
+                _ => self.overlay = Overlay::None,
+            }
+            return;
+        }
         match &mut self.overlay {
             Overlay::Help { scroll } | Overlay::Report { scroll } => {
                 match self.keymap.lookup(Context::Global, k) {
@@ -748,6 +812,7 @@ impl App {
             Pane::Timeline => self.areas.timeline_rows.height,
             Pane::Detail => self.areas.detail.height.saturating_sub(2),
             Pane::Raw => self.areas.raw.height.saturating_sub(2),
+            Pane::Identities => self.areas.timeline.height.saturating_sub(3),
         };
         (h as isize).max(1)
     }
@@ -764,6 +829,7 @@ impl App {
                 self.detail.cursor = (self.detail.cursor as isize + delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Raw => self.raw.move_by(delta),
+            Pane::Identities => self.identities.move_by(delta),
         }
     }
 
@@ -801,10 +867,59 @@ impl App {
             return;
         };
         let term = if negate { format!("-{term}") } else { term };
+        self.add_filter_text(&term);
+    }
+
+    /// ANDs `term` to the typed filter and applies it (undoable).
+    fn add_filter_text(&mut self, term: &str) {
         let mut next = self.filter.applied.clone();
-        next.text = if next.text.trim().is_empty() { term.clone() } else { format!("{} {term}", next.text.trim()) };
+        next.text = if next.text.trim().is_empty() { term.to_string() } else { format!("{} {term}", next.text.trim()) };
         self.apply(next);
-        self.set_status(format!("filter + {}", crate::sanitize::sanitize(&term)));
+        self.set_status(format!("filter + {}", crate::sanitize::sanitize(term)));
+    }
+
+    /// Opens the credential chain of the selected event.
+    fn open_chain(&mut self) {
+        let Some(e) = self.selected_event() else {
+            self.set_status("no event selected");
+            return;
+        };
+        let lines = {
+            let store = read_store(&self.store);
+            trace_lines(&store, &trace(&store, TraceTarget::Event(e)))
+        };
+        let cursor = lines.iter().position(|l| l.event.is_some() && l.event != Some(e)).unwrap_or(0);
+        self.overlay = Overlay::Chain(ChainView { lines, cursor, offset: 0 });
+    }
+
+    /// Moves the timeline to `event`; when the current view hides it, the view is reset
+    /// to every event first (undoable with `u`).
+    fn jump_anywhere(&mut self, event: u32) {
+        self.show_identities = false;
+        if !self.selection.contains(&event) {
+            self.apply(ViewSpec::default());
+            self.set_status("the view was reset to show that event (u: undo)");
+        }
+        self.jump_to_event(event);
+    }
+
+    fn identity_filter_key(&mut self, key: KeyEvent) {
+        let Some(edit) = &mut self.identities.filter_edit else { return };
+        match key.code {
+            KeyCode::Esc => {
+                self.identities.filter_edit = None;
+                self.identities.set_filter("");
+            }
+            KeyCode::Enter => self.identities.filter_edit = None,
+            KeyCode::Up => self.identities.move_by(-1),
+            KeyCode::Down => self.identities.move_by(1),
+            _ => {
+                if edit.handle(key) {
+                    let text = edit.text().to_string();
+                    self.identities.set_filter(&text);
+                }
+            }
+        }
     }
 
     fn zoom_in(&mut self) {
@@ -854,7 +969,10 @@ impl App {
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Report => self.overlay = Overlay::Report { scroll: 0 },
             Action::Back => {
-                if self.search.is_active() {
+                if self.show_identities {
+                    self.show_identities = false;
+                    self.focus = Pane::Timeline;
+                } else if self.search.is_active() {
                     self.search.clear();
                     self.hit_events.clear();
                     self.set_status("search cleared");
@@ -863,12 +981,15 @@ impl App {
                 }
             }
             Action::FocusNext | Action::FocusPrev => {
-                let order = [Pane::Timeline, Pane::Detail, Pane::Raw];
+                let main = if self.show_identities { Pane::Identities } else { Pane::Timeline };
+                let order = [main, Pane::Detail, Pane::Raw];
                 let i = order.iter().position(|p| *p == self.focus).unwrap_or(0);
                 let step = if action == Action::FocusNext { 1 } else { order.len() - 1 };
                 self.focus = order[(i + step) % order.len()];
             }
-            Action::FocusTimeline => self.focus = Pane::Timeline,
+            Action::FocusTimeline => {
+                self.focus = if self.show_identities { Pane::Identities } else { Pane::Timeline };
+            }
             Action::FocusDetail | Action::Open => self.focus = Pane::Detail,
             Action::FocusRaw => self.focus = Pane::Raw,
             Action::Up => self.move_cursor(-1),
@@ -957,6 +1078,41 @@ impl App {
                 }
                 None => self.set_status("no value to copy"),
             },
+            Action::Identities => {
+                self.show_identities = !self.show_identities;
+                self.focus = if self.show_identities { Pane::Identities } else { Pane::Timeline };
+                if self.show_identities {
+                    let store = self.store.clone();
+                    self.identities.ensure(&read_store(&store), &self.selection);
+                }
+            }
+            Action::Drill => match self.identities.filter_term() {
+                Some(term) => {
+                    self.show_identities = false;
+                    self.focus = Pane::Timeline;
+                    self.add_filter_text(&term);
+                }
+                None => self.set_status("pick a principal, role or account"),
+            },
+            Action::SortIdentities => {
+                self.identities.cycle_sort();
+                self.set_status(format!("identities sorted by {}", self.identities.sort.name()));
+            }
+            Action::FilterIdentities => {
+                self.identities.filter_edit = Some(LineEdit::new(&self.identities.filter));
+            }
+            Action::Chain => self.open_chain(),
+            Action::KeyEvents => {
+                let key =
+                    self.selected_event().and_then(|e| self.read().value(e, Facet::AccessKey).map(str::to_string));
+                match key {
+                    Some(k) => {
+                        let term = crate::view::detail::filter_term(crate::query::fields::Field::AccessKey, &k);
+                        self.add_filter_text(&term);
+                    }
+                    None => self.set_status("the selected event names no access key"),
+                }
+            }
             Action::AddFilter => self.add_term(false),
             Action::AddNegation => self.add_term(true),
             Action::ToggleFold => self.raw.toggle_fold(),

@@ -8,6 +8,7 @@ pub mod app;
 pub mod event_loop;
 pub mod export_job;
 pub mod filter;
+pub mod identities;
 pub mod integrity;
 pub mod keymap;
 pub mod line_edit;

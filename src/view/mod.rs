@@ -7,3 +7,4 @@ pub mod detail;
 pub mod histogram;
 pub mod json_rows;
 pub mod timeline;
+pub mod trace;

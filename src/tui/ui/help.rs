@@ -26,7 +26,7 @@ const PROMPT_KEYS: &[(&str, &str)] = &[
 pub fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let width = ACTIONS.iter().map(|i| app.keymap.label_for(i.action).chars().count()).max().unwrap_or(0).max(20) + 2;
-    for ctx in [Context::Global, Context::Timeline, Context::Detail, Context::Raw] {
+    for ctx in [Context::Global, Context::Timeline, Context::Detail, Context::Raw, Context::Identities] {
         lines.push(Line::from(Span::styled(ctx.title(), theme.header)));
         for info in ACTIONS.iter().filter(|i| i.context == ctx) {
             lines.push(Line::from(vec![
@@ -52,7 +52,7 @@ pub fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     let lines = help_lines(app, theme);
-    let r = overlay_area(frame, area, 100, lines.len() as u16 + 2);
+    let r = overlay_area(frame, area, 120, lines.len() as u16 + 2);
     let max_scroll = (lines.len() + 2).saturating_sub(r.height as usize);
     if let Overlay::Help { scroll } = &mut app.overlay {
         *scroll = (*scroll).min(max_scroll);

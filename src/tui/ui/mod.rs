@@ -1,11 +1,14 @@
 //! Drawing: the layout of the explorer's screen and the too-small message. Each pane draws
 //! itself from `App` in its own module; only visible rows are ever built.
 
+mod chain;
 mod detail;
 mod export;
 mod filter_bar;
 mod help;
 mod histogram;
+mod identities;
+mod principal;
 mod raw_json;
 mod report;
 mod search_list;
@@ -52,6 +55,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     histogram::draw(frame, app, &theme, rows[1]);
     if app.search.edit.is_some() {
         search_list::draw(frame, app, &theme, rows[2]);
+    } else if app.show_identities {
+        identities::draw(frame, app, &theme, rows[2]);
     } else {
         timeline::draw(frame, app, &theme, rows[2]);
     }
@@ -59,8 +64,12 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         .direction(Direction::Horizontal)
         .constraints([Constraint::Percentage(42), Constraint::Percentage(58)])
         .split(rows[3]);
-    detail::draw(frame, app, &theme, bottom[0]);
-    raw_json::draw(frame, app, &theme, bottom[1]);
+    if app.show_identities && app.search.edit.is_none() {
+        principal::draw(frame, app, &theme, rows[3]);
+    } else {
+        detail::draw(frame, app, &theme, bottom[0]);
+        raw_json::draw(frame, app, &theme, bottom[1]);
+    }
     status::draw(frame, app, &theme, rows[4]);
     app.areas.histogram = rows[1];
     app.areas.detail = bottom[0];
@@ -71,6 +80,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Overlay::Help { .. } => help::draw(frame, app, &theme, area),
         Overlay::Report { .. } => report::draw(frame, app, &theme, area),
         Overlay::Export(_) => export::draw(frame, app, &theme, area),
+        Overlay::Chain(_) => chain::draw(frame, app, &theme, area),
     }
 }
 

@@ -77,20 +77,26 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             if app.offset + i == app.cursor {
                 style = style.patch(theme.selected);
             }
-            let (mark, mark_style) = if app.integrity.view().is_some_and(|v| v.failure_of(&store, e).is_some()) {
-                ("✗", theme.status_error)
-            } else if app.hit_events.binary_search(&e).is_ok() {
-                ("•", theme.highlight)
+            // Two marks: the event's standing (✗ its file failed integrity, ! notable),
+            // then whether it is a search hit (•).
+            let standing = if app.integrity.view().is_some_and(|v| v.failure_of(&store, e).is_some()) {
+                "✗"
+            } else if app.notable.as_ref().is_some_and(|n| !n.categories(e).is_empty()) {
+                "!"
             } else {
-                (" ", theme.text)
+                " "
             };
+            let hit = if app.hit_events.binary_search(&e).is_ok() { "•" } else { " " };
             let who = if r.identity_type.is_empty() {
                 r.identity.clone()
             } else {
                 format!("{} ({})", r.identity, type_abbrev(&r.identity_type))
             };
             Row::new(vec![
-                Cell::from(Span::styled(mark, mark_style)),
+                Cell::from(Line::from(vec![
+                    Span::styled(standing, theme.status_error),
+                    Span::styled(hit, theme.highlight),
+                ])),
                 Cell::from(r.time),
                 Cell::from(r.name),
                 Cell::from(r.source),
@@ -105,7 +111,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     drop(store);
     // Fixed columns for fixed-size values; the rest share the width, identity most.
     let widths = [
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(19),
         Constraint::Fill(3),
         Constraint::Length(14),
