@@ -42,3 +42,19 @@ fn the_search_prompt_shows_the_query() {
     let screen = render(&mut app);
     assert!(screen[0].starts_with("Search> StopLoggingx\\u{202e}y "), "{}", screen.join("\n"));
 }
+
+#[test]
+fn the_status_line_neutralises_what_it_quotes() {
+    // A config problem is shown on the status line at start; its text quotes the file.
+    let notice = "config.toml line 1: bad value \"a\u{202e}b\u{1b}]0;title\u{7}c\u{9b}2Jd\"".to_string();
+    let mut app = empty_app(vec![notice]);
+    let screen = render(&mut app);
+    let status = &screen[44];
+    assert!(status.contains("a\\u{202e}b\\u{1b}]0;title\\u{7}c\\u{9b}2Jd"), "status line: {status:?}");
+    for line in &screen {
+        assert!(
+            !line.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "raw control or bidi character drawn: {line:?}"
+        );
+    }
+}
