@@ -58,3 +58,11 @@ fn the_status_line_neutralises_what_it_quotes() {
         );
     }
 }
+
+#[test]
+fn help_keeps_keys_and_descriptions_apart() {
+    let mut app = empty_app(Vec::new());
+    key(&mut app, KeyCode::Char('?'));
+    let screen = render(&mut app).join("\n");
+    assert!(screen.contains("pagedown, ctrl-f, space page down"), "{screen}");
+}

@@ -29,7 +29,7 @@ pub fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(Line::from(Span::styled(ctx.title(), theme.header)));
         for info in ACTIONS.iter().filter(|i| i.context == ctx) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<22}", app.keymap.label_for(info.action)), theme.json_key),
+                Span::styled(format!("  {:<22} ", app.keymap.label_for(info.action)), theme.json_key),
                 Span::raw(info.help),
             ]));
         }
@@ -37,7 +37,7 @@ pub fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     }
     lines.push(Line::from(Span::styled("In prompts", theme.header)));
     for (k, h) in PROMPT_KEYS {
-        lines.push(Line::from(vec![Span::styled(format!("  {k:<22}"), theme.json_key), Span::raw(*h)]));
+        lines.push(Line::from(vec![Span::styled(format!("  {k:<22} "), theme.json_key), Span::raw(*h)]));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
