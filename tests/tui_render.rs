@@ -66,3 +66,24 @@ fn help_keeps_keys_and_descriptions_apart() {
     let screen = render(&mut app).join("\n");
     assert!(screen.contains("pagedown, ctrl-f, space page down"), "{screen}");
 }
+
+#[test]
+fn timeline_rows_without_a_search_hit_have_no_underlined_mark() {
+    let store = Arc::new(RwLock::new(Store::new()));
+    let demo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/AWSLogs");
+    trailscope::ingest::load_into(&store, &trailscope::ingest::LoadOptions::new(vec![demo]), None);
+    let mut app = App::new(store, None, &Config::default(), Vec::new());
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    terminal.draw(|f| trailscope::tui::ui::draw(f, &mut app)).unwrap();
+    let buf = terminal.backend().buffer();
+    let row_text = |y: u16| (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>();
+    // The second event row (the first carries the cursor); its first cell is the mark column.
+    let first = (0..buf.area.height).find(|&y| row_text(y).contains("2026-11-02 00:00:13")).expect("first row");
+    let y = first + 1;
+    assert_eq!(buf[(1, y)].symbol(), " ", "{}", row_text(y));
+    assert!(
+        !buf[(1, y)].modifier.contains(ratatui::style::Modifier::UNDERLINED),
+        "the empty search-hit mark is underlined: {}",
+        row_text(y)
+    );
+}

@@ -76,14 +76,20 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             if app.offset + i == app.cursor {
                 style = style.patch(theme.selected);
             }
-            let mark = if app.hit_events.binary_search(&e).is_ok() { "•" } else { " " };
+            // Only a hit gets the (underlined) highlight style: an underlined blank would
+            // draw a stray underscore at the start of every other row.
+            let mark = if app.hit_events.binary_search(&e).is_ok() {
+                Span::styled("•", theme.highlight)
+            } else {
+                Span::raw(" ")
+            };
             let who = if r.identity_type.is_empty() {
                 r.identity.clone()
             } else {
                 format!("{} ({})", r.identity, type_abbrev(&r.identity_type))
             };
             Row::new(vec![
-                Cell::from(Span::styled(mark, theme.highlight)),
+                Cell::from(mark),
                 Cell::from(r.time),
                 Cell::from(r.name),
                 Cell::from(r.source),
