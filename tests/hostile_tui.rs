@@ -14,6 +14,7 @@ mod hostile;
 mod tmux;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use hostile::{evil_file, hostile_tree, EVIL};
 use tmux::Session;
@@ -56,13 +57,22 @@ fn assert_only_sgr(what: &str, raw: &str) -> String {
     plain
 }
 
-/// Captures the screen, checks it, and requires each of `visible` in it (as plain text).
+/// Captures the screen and checks it; polls until each of `visible` is in it (as plain
+/// text), since a capture may catch a frame half drawn. Every capture is checked.
 fn check(s: &Session, what: &str, visible: &[&str]) -> String {
-    let plain = assert_only_sgr(what, &s.screen_with_escapes());
-    for v in visible {
-        assert!(plain.contains(v), "{what}: {v:?} should be shown (as a visible escape) on the screen:\n{plain}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let plain = assert_only_sgr(what, &s.screen_with_escapes());
+        let missing: Vec<&&str> = visible.iter().filter(|v| !plain.contains(**v)).collect();
+        if missing.is_empty() {
+            return plain;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {missing:?} should be shown (as visible escapes) on the screen:\n{plain}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
     }
-    plain
 }
 
 /// The neutralised form of the start of [`EVIL`], as the explorer must show it.
@@ -76,10 +86,10 @@ fn page_through(s: &Session, what: &str) -> String {
     let mut last = String::new();
     for page in 0..50 {
         // The screen settles within the deadline; an unchanged screen is the end.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+        let deadline = Instant::now() + Duration::from_millis(1500);
         let mut screen = s.screen();
-        while screen == last && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(25));
+        while screen == last && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(25));
             screen = s.screen();
         }
         if screen == last {

@@ -99,10 +99,12 @@ fn filter_search_raw_json_export_and_quit() {
             && sc.contains(" hits ")
     });
     s.keys(&["Enter"]);
-    let screen = s.wait_for("the timeline with the hit selected", |sc| {
-        sc.contains(" Timeline ") && sc.lines().any(|l| l.contains("│Event           StopLogging"))
+    // The timeline is back, its StopLogging row marked as a hit, and that event selected.
+    s.wait_for("the timeline with the hit marked and selected", |sc| {
+        sc.contains(" Timeline ")
+            && sc.lines().any(|l| l.starts_with("│•") && l.contains("StopLogging"))
+            && sc.lines().any(|l| l.contains("│Event           StopLogging"))
     });
-    assert!(screen.lines().any(|l| l.starts_with("│•") && l.contains("StopLogging")), "hit not marked:\n{screen}");
 
     // Raw JSON pane: focus it, fold every container, go to the end: the eventID is there.
     s.keys(&["3", "F", "G"]);
