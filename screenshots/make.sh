@@ -39,7 +39,10 @@ work="$(mktemp -d)"
 socket="trailscope-shots-$$"
 t() { tmux -L "$socket" -f /dev/null "$@"; }
 cleanup() {
+  local path
+  path="$(t display -p '#{socket_path}' 2>/dev/null || true)"
   t kill-server 2>/dev/null || true
+  [ -n "$path" ] && rm -f "$path"
   if [ "${KEEP_ANSI:-0}" = 1 ]; then echo "captures kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT

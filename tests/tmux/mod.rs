@@ -54,6 +54,8 @@ pub fn trailscope_bin() -> PathBuf {
 /// One trailscope run in its own tmux server.
 pub struct Session {
     socket: String,
+    /// The server's socket file, removed with the server.
+    socket_path: Option<PathBuf>,
     /// Holds the wrapper's files (pid, exit status, stty) and the config home.
     pub dir: tempfile::TempDir,
     started: Instant,
@@ -100,7 +102,7 @@ impl Session {
         // The server's own config (never the user's): OSC 52 from the program creates a
         // paste buffer (so a leak would be visible).
         std::fs::write(dir.path().join("tmux.conf"), "set -g set-clipboard on\n").unwrap();
-        let session = Session { socket, dir, started: Instant::now() };
+        let mut session = Session { socket, socket_path: None, dir, started: Instant::now() };
         let mut cmd: Vec<OsString> = vec![
             "new-session".into(),
             "-d".into(),
@@ -126,6 +128,7 @@ impl Session {
         cmd.extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
         let out = session.tmux_raw(&cmd);
         assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
+        session.socket_path = Some(PathBuf::from(session.format("#{socket_path}")));
         session
     }
 
@@ -306,6 +309,9 @@ impl Drop for Session {
     fn drop(&mut self) {
         // Only this test's private server (and the processes in its pane).
         let _ = self.tmux_raw(&["kill-server".into()]);
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
