@@ -3,8 +3,10 @@
 //! (the zip crate's writer would refuse or normalise some of them).
 #![allow(dead_code)] // each test crate uses a different subset
 
+use std::ffi::OsStr;
 use std::io::Write;
-use std::path::Path;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
 use serde_json::{json, Value};
@@ -146,4 +148,93 @@ pub fn load_with(paths: &[&Path], limits: Limits) -> Store {
     let store = RwLock::new(Store::new());
     load_into(&store, &options, None);
     store.into_inner().unwrap()
+}
+
+// ---- the terminal-injection fixture (issue 7), shared by hostile_text.rs and hostile_tui.rs
+
+/// Every kind of terminal attack the issue lists.
+pub const EVIL: &str =
+    "A\u{1b}[31mRED\u{1b}]52;c;ZXZpbA==\u{7}B\u{1b}Pqdcs\u{1b}\\C\u{9b}31mD\u{202e}E\u{2066}F\u{0}G\u{85}H";
+
+/// `EVIL` as a file name: Linux allows anything but NUL and `/`.
+pub fn evil_file(prefix: &str, ext: &str) -> String {
+    format!("{prefix}{}{ext}", EVIL.replace(['\u{0}', '/'], "_"))
+}
+
+pub fn evil_record(i: usize) -> Value {
+    let e = |s: &str| format!("{s}{EVIL}");
+    json!({
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": e("IAMUser"),
+            "principalId": e("AIDA"),
+            "arn": e("arn:aws:iam::111122223333:user/"),
+            "accountId": e("1111"),
+            "userName": e("bob"),
+            "accessKeyId": e("AKIA"),
+            "sessionContext": { "sessionIssuer": { "arn": e("arn:aws:iam::1:role/"), "userName": e("role") } },
+        },
+        "eventTime": format!("2024-03-01T10:00:0{i}Z"),
+        "eventSource": e("s3.amazonaws.com"),
+        "eventName": e("GetObject"),
+        "awsRegion": e("us-east-1"),
+        "sourceIPAddress": e("203.0.113.7"),
+        "userAgent": e("aws-cli/"),
+        "errorCode": e("AccessDenied"),
+        "errorMessage": e("denied"),
+        "requestParameters": { EVIL: EVIL, e("bucketName"): e("b") },
+        "responseElements": null,
+        "resources": [{ "ARN": e("arn:aws:s3:::"), "type": e("AWS::S3::Object") }],
+        "eventID": e(&format!("id-{i}")),
+        "requestID": e("req"),
+        "eventType": e("AwsApiCall"),
+        "readOnly": true,
+        "recipientAccountId": e("2222"),
+        EVIL: EVIL,
+    })
+}
+
+/// Spreadsheet formulas in the fields the CSV export writes.
+pub fn formula_record() -> Value {
+    let mut r = record("formula-1");
+    r["userIdentity"]["userName"] = json!("=HYPERLINK(\"http://evil.example\",\"x\")");
+    r["eventName"] = json!("@SUM(1+1)");
+    r["errorCode"] = json!("+cmd|' /C calc'!A0");
+    r["errorMessage"] = json!("-1+1");
+    r["userAgent"] = json!("\t=1+1");
+    r
+}
+
+/// Builds the hostile tree; returns its root.
+pub fn hostile_tree(root: &Path) -> PathBuf {
+    let dir = root.join(evil_file("dir", ""));
+    std::fs::create_dir(&dir).unwrap();
+    let evil_records = records_file(&[evil_record(1), evil_record(2), formula_record()]);
+    std::fs::write(dir.join(evil_file("trail", ".json")), &evil_records).unwrap();
+    // Damaged and not-CloudTrail files, so that their names are in the report.
+    std::fs::write(dir.join(evil_file("broken", ".json")), b"{\"Records\":[{\"eventVersion\":").unwrap();
+    std::fs::write(dir.join(evil_file("notes", ".txt")), format!("prose {EVIL}\n")).unwrap();
+    // A file name that is not UTF-8 at all: a raw 0x9b byte is CSI for 8-bit terminals.
+    std::fs::write(dir.join(OsStr::from_bytes(b"raw\x9b31m\x1b[0m.json")), b"not json \x9b\x1b[2J").unwrap();
+    // A zip whose member names (NUL included) carry the same sequences.
+    let members = [
+        ZipMember::stored(format!("ok{EVIL}.json"), &records_file(&[evil_record(3)])),
+        ZipMember::stored(format!("notes{EVIL}.txt"), format!("prose {EVIL}").as_bytes()),
+        ZipMember::stored(b"raw\x9b\x1b]0;title\x07.txt".to_vec(), b"\x1b[2J prose"),
+    ];
+    std::fs::write(dir.join(evil_file("archive", ".zip")), zip(&members)).unwrap();
+    // A tar with hostile member names (tar names end at NUL, so none here).
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        (evil_file("member", ".json").replace('\u{0}', ""), records_file(&[evil_record(4)])),
+        (evil_file("member", ".txt"), format!("prose {EVIL}").into_bytes()),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, name, &data[..]).unwrap();
+    }
+    std::fs::write(dir.join(evil_file("archive", ".tar")), builder.into_inner().unwrap()).unwrap();
+    dir
 }

@@ -52,14 +52,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let right = Rect { x: area.x + left.width, width: counts_w.min(area.width), height: 1, ..area };
     frame.render_widget(Span::styled(counts, theme.header), right);
 
+    // The search prompt takes the bar while it is open, so the query being typed is seen.
+    if let Some(edit) = &app.search.edit {
+        prompt(frame, theme, left, "Search> ", edit.text(), edit.cursor());
+        return;
+    }
     if let Some(edit) = &app.filter_edit {
         let prefix = "Filter> ";
-        let shown = sanitize(edit.text()).into_owned();
-        frame.render_widget(Line::from(vec![Span::styled(prefix, theme.label), Span::raw(shown)]), left);
-        // The cursor sits after the sanitised form of the text before it.
-        let before: String = edit.text().chars().take(edit.cursor()).collect();
-        let col = prefix.len() + sanitize(&before).chars().count();
-        frame.set_cursor_position(Position::new(left.x + (col as u16).min(left.width.saturating_sub(1)), left.y));
+        prompt(frame, theme, left, prefix, edit.text(), edit.cursor());
         if let Some(err) = &app.filter_error {
             let pos = err.position.min(edit.text().len());
             let col = prefix.len() + edit.text().get(..pos).map_or(0, |t| sanitize(t).chars().count());
@@ -84,4 +84,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         spans.push(Span::styled("cannot evaluate (see status)", theme.status_error));
     }
     frame.render_widget(Line::from(spans), left);
+}
+
+/// `prefix` and the sanitised `text`, with the terminal cursor after the sanitised form of
+/// the text before `cursor` (a char index).
+fn prompt(frame: &mut Frame, theme: &Theme, area: Rect, prefix: &str, text: &str, cursor: usize) {
+    frame.render_widget(
+        Line::from(vec![Span::styled(prefix.to_string(), theme.label), Span::raw(sanitize(text).into_owned())]),
+        area,
+    );
+    let before: String = text.chars().take(cursor).collect();
+    let col = prefix.len() + sanitize(&before).chars().count();
+    frame.set_cursor_position(Position::new(area.x + (col as u16).min(area.width.saturating_sub(1)), area.y));
 }

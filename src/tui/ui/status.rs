@@ -48,8 +48,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     if let Some(s) = &app.status {
-        frame
-            .render_widget(Span::styled(s.text.clone(), if s.error { theme.status_error } else { theme.status }), area);
+        // Messages quote filters, keys, paths and config lines: neutralised here, where
+        // every one of them reaches the screen.
+        let text = crate::sanitize::sanitize(&s.text).into_owned();
+        frame.render_widget(Span::styled(text, if s.error { theme.status_error } else { theme.status }), area);
         return;
     }
     let k = |a: Action| app.keymap.label_for(a).split(", ").next().unwrap_or("").to_string();

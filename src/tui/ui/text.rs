@@ -69,6 +69,7 @@ mod tests {
     #[test]
     fn highlights_survive_escapes() {
         let hit = Style::default().add_modifier(Modifier::BOLD);
+        // Positions count the original chars: a=0, ESC=1, [=2, 3=3, 1=4, m=5, b=6.
         let spans = highlighted("a\u{1b}[31mb", &[0, 6], Style::default(), hit, Style::default());
         let text: Vec<(&str, bool)> = spans.iter().map(|s| (s.content.as_ref(), s.style == hit)).collect();
         assert_eq!(text, [("a", true), ("\\u{1b}", false), ("[31m", false), ("b", true)]);

@@ -86,7 +86,10 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             } else {
                 " "
             };
-            let hit = if app.hit_events.binary_search(&e).is_ok() { "•" } else { " " };
+            let hit = app.hit_events.binary_search(&e).is_ok();
+            // Blanks stay unstyled: an underlined blank draws a stray underscore.
+            let mark =
+                |on: bool, text: &'static str, style| if on { Span::styled(text, style) } else { Span::raw(" ") };
             let who = if r.identity_type.is_empty() {
                 r.identity.clone()
             } else {
@@ -94,8 +97,8 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             };
             Row::new(vec![
                 Cell::from(Line::from(vec![
-                    Span::styled(standing, theme.status_error),
-                    Span::styled(hit, theme.highlight),
+                    mark(standing != " ", standing, theme.status_error),
+                    mark(hit, "•", theme.highlight),
                 ])),
                 Cell::from(r.time),
                 Cell::from(r.name),
