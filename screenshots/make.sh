@@ -120,7 +120,30 @@ for _ in $(seq 1 15); do t send-keys -t shots j; done
 wait_for '"userAgent": '
 shot raw-json
 
+# Identities: principals by account and type, the compromised user's drill-down below.
+t send-keys -t shots 1 c
+wait_for "3,000 of 3,000 events"
+t send-keys -t shots i
+wait_for " Identities · "
+t send-keys -t shots /
+t send-keys -t shots -l "ci-deploy"
+t send-keys -t shots Enter
+t send-keys -t shots g j j
+wait_for "Principal       arn:aws:iam::206395114311:user/ci-deploy"
+shot identities
+
+# Credential chain of the attacker's role session, back to the leaked key.
+t send-keys -t shots i
+t send-keys -t shots f
+wait_for "Filter> "
+t send-keys -t shots -l "key:ASIA3Y6Y3WRLONBEDPAZ"
+t send-keys -t shots Enter
+t send-keys -t shots C
+wait_for " Credential chain "
+shot chain
+
 # Help: generated from the keymap, over the whole trail.
+t send-keys -t shots Escape
 t send-keys -t shots 1 c
 wait_for "3,000 of 3,000 events"
 t send-keys -t shots '?'
