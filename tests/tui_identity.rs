@@ -111,7 +111,7 @@ fn identities_pane_groups_sorts_filters_and_narrows_the_timeline() {
 fn role_row_narrows_to_all_its_sessions() {
     let mut app = app();
     key(&mut app, KeyCode::Char('i'));
-    app.identities.ensure(&app.store.read().unwrap(), &app.selection.clone());
+    app.identities.ensure(&app.store.clone(), &app.selection.clone());
     app.identities.cursor = app
         .identities
         .rows
@@ -179,4 +179,24 @@ fn key_events_and_notable_marks() {
     key(&mut app, KeyCode::Char('K'));
     assert_eq!(app.filter.applied.text, "key:ASIAPIVOTSESSION0001");
     assert_eq!(ids(&app), oracle("lambda e: eq(e, 'userIdentity.accessKeyId', 'ASIAPIVOTSESSION0001')"));
+}
+
+#[test]
+fn large_selections_are_summarised_in_the_background() {
+    let mut app = app();
+    app.identities.background_from = 0; // as if the selection were large
+    key(&mut app, KeyCode::Char('i'));
+    let screen = render(&mut app, 150, 45);
+    assert!(app.identities.is_pending() || !app.identities.rows.is_empty());
+    if app.identities.is_pending() {
+        assert!(screen.contains("summarising the principals"), "{screen}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.identities.is_pending() {
+        assert!(std::time::Instant::now() < deadline, "summaries never arrived");
+        app.tick();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(app.identities.summaries.len(), 14, "the fixture's principals (see the snapshot)");
+    assert!(app.identities.rows.iter().any(|r| r.label == "dev-alice"));
 }

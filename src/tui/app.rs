@@ -423,6 +423,9 @@ impl App {
         if self.poll_integrity() {
             changed = true;
         }
+        if self.identities.poll() {
+            changed = true;
+        }
         if let Overlay::Export(dialog) = &mut self.overlay {
             if let ExportStage::Running(job) = &mut dialog.stage {
                 let before = job.written;
@@ -1082,8 +1085,7 @@ impl App {
                 self.show_identities = !self.show_identities;
                 self.focus = if self.show_identities { Pane::Identities } else { Pane::Timeline };
                 if self.show_identities {
-                    let store = self.store.clone();
-                    self.identities.ensure(&read_store(&store), &self.selection);
+                    self.identities.ensure(&self.store, &self.selection);
                 }
             }
             Action::Drill => match self.identities.filter_term() {

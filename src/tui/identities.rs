@@ -3,12 +3,13 @@
 //! sort order, the name filter and the cursor. Built from `analysis::identities` when the
 //! pane opens and whenever the selection changed since.
 
-use std::sync::Arc;
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, RwLock};
 
 use super::line_edit::LineEdit;
 use crate::analysis::identities::{fill_details, group, summarize, Entry, PrincipalSummary, SortKey, Totals};
 use crate::query::fields::Field;
-use crate::store::Store;
+use crate::store::{read_store, Store};
 use crate::view::detail::filter_term;
 
 /// What a row stands for.
@@ -32,7 +33,6 @@ pub struct IdentityRow {
     pub target: RowTarget,
 }
 
-#[derive(Default)]
 pub struct IdentitiesView {
     pub summaries: Vec<PrincipalSummary>,
     pub rows: Vec<IdentityRow>,
@@ -46,16 +46,85 @@ pub struct IdentitiesView {
     built_for: Option<Arc<Vec<u32>>>,
     /// Summary whose JSON-only details (console logins, sessions) are filled.
     detailed: Option<usize>,
+    /// Summaries being computed on another thread, for this selection.
+    pending: Option<Pending>,
+    /// Selections of at least this many events are summarised in the background.
+    pub background_from: usize,
 }
 
+impl Default for IdentitiesView {
+    fn default() -> Self {
+        Self {
+            summaries: Vec::new(),
+            rows: Vec::new(),
+            sort: SortKey::default(),
+            filter: String::new(),
+            filter_edit: None,
+            cursor: 0,
+            offset: 0,
+            built_for: None,
+            detailed: None,
+            pending: None,
+            background_from: BACKGROUND_FROM,
+        }
+    }
+}
+
+/// Summaries on their way from another thread, and the selection they are for.
+type Pending = (Arc<Vec<u32>>, Receiver<Vec<PrincipalSummary>>);
+
+/// Selections larger than this are summarised on another thread (about a second per
+/// million events), so the pane opens at once and fills in.
+const BACKGROUND_FROM: usize = 200_000;
+
 impl IdentitiesView {
-    /// Rebuilds when `selection` is not the one the rows were built for.
-    pub fn ensure(&mut self, store: &Store, selection: &Arc<Vec<u32>>) {
-        if self.built_for.as_ref().is_some_and(|b| Arc::ptr_eq(b, selection)) {
+    /// Rebuilds when `selection` is not the one the rows were built for: at once for
+    /// small selections, on another thread for large ones (see [`Self::poll`]).
+    pub fn ensure(&mut self, store: &Arc<RwLock<Store>>, selection: &Arc<Vec<u32>>) {
+        if self.built_for.as_ref().is_some_and(|b| Arc::ptr_eq(b, selection))
+            || self.pending.as_ref().is_some_and(|(s, _)| Arc::ptr_eq(s, selection))
+        {
             return;
         }
-        self.summaries = summarize(store, selection);
-        self.built_for = Some(selection.clone());
+        if selection.len() < self.background_from {
+            let summaries = summarize(&read_store(store), selection);
+            self.install(selection.clone(), summaries);
+            return;
+        }
+        let (tx, rx) = channel();
+        let (store, sel) = (store.clone(), selection.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(summarize(&read_store(&store), &sel));
+        });
+        self.pending = Some((selection.clone(), rx));
+    }
+
+    /// Takes a background result; true when the rows changed.
+    pub fn poll(&mut self) -> bool {
+        let Some((sel, rx)) = &self.pending else { return false };
+        match rx.try_recv() {
+            Ok(summaries) => {
+                let sel = sel.clone();
+                self.pending = None;
+                self.install(sel, summaries);
+                true
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.pending = None;
+                true
+            }
+        }
+    }
+
+    /// Whether summaries are being computed.
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn install(&mut self, selection: Arc<Vec<u32>>, summaries: Vec<PrincipalSummary>) {
+        self.summaries = summaries;
+        self.built_for = Some(selection);
         self.detailed = None;
         self.rebuild_rows();
     }
@@ -63,6 +132,7 @@ impl IdentitiesView {
     /// Forgets the rows (the next `ensure` rebuilds them).
     pub fn invalidate(&mut self) {
         self.built_for = None;
+        self.pending = None;
     }
 
     pub fn cycle_sort(&mut self) {

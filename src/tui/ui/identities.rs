@@ -10,16 +10,12 @@ use ratatui::Frame;
 use super::text::group;
 use super::{pane_block, scroll_into_view};
 use crate::sanitize::sanitize;
-use crate::store::read_store;
 use crate::tui::app::{App, Pane};
 use crate::tui::identities::RowTarget;
 use crate::tui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
-    {
-        let store = app.store.clone();
-        app.identities.ensure(&read_store(&store), &app.selection);
-    }
+    app.identities.ensure(&app.store, &app.selection);
     let v = &app.identities;
     let filter = match (&v.filter_edit, v.filter.is_empty()) {
         (Some(e), _) => format!(" · name: {}▏", sanitize(e.text())),
