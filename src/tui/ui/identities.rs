@@ -76,8 +76,13 @@ pub fn draw(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         Row::new(["Principal", "Type", "Events", "Errors", "Denied", "First seen", "Last seen"]).style(theme.header);
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     if v.rows.is_empty() {
-        let msg =
-            if v.filter.is_empty() { "no events in the selection" } else { "no principal matches the name filter" };
+        let msg = if v.is_pending() {
+            "summarising the principals of the selection…"
+        } else if v.filter.is_empty() {
+            "no events in the selection"
+        } else {
+            "no principal matches the name filter"
+        };
         frame.render_widget(Line::from(Span::styled(msg, theme.dim)), Rect { height: 1, ..body });
     }
     if let Some(e) = &v.filter_edit {
