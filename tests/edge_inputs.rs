@@ -1,6 +1,6 @@
-//! Inputs at the edges of detection, each a gap found by hand or by fuzzing (issue 7):
-//! empty trail files, events wrapped deeper than the nesting limit, old-style (v7) tar
-//! archives, and JSON deeper than the parser's limit.
+//! Inputs at the edges of detection, each a gap found by hand (issue 7): empty trail files
+//! and header-only Event-history CSVs, events wrapped deeper than the nesting limit,
+//! old-style (v7) tar archives, and JSON deeper than the parser's limit.
 //!
 //! Expected values come from how the inputs are built here (the number of wrappers, the
 //! records written), from the README's stated limits, and for the v7 archives from GNU tar,
@@ -52,6 +52,22 @@ fn empty_trail_files_are_read_without_a_problem() {
     assert_eq!(int(&got, "files_failed"), 0, "{got:#}");
     assert_eq!(int(&got, "events"), 4, "edge-1..4: {got:#}");
     assert!(report(&got).is_empty(), "no report entries expected: {got:#}");
+}
+
+/// The console's Event-history CSV of an empty search result is its header line alone:
+/// a valid file with no events, like an empty trail file.
+#[test]
+fn header_only_event_history_csv_is_a_valid_empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "Event ID,Event time,User name,Event name,Resource type,Resource name,AWS access key,Event source,AWS region,Error code,Source IP address,Read-only\r\n";
+    let csv = write(dir.path(), "empty-history.csv", header.as_bytes());
+    let good = write(dir.path(), "good.json", &records_file(&[record("edge-csv")]));
+    let run = stats([&csv, &good]);
+    run.assert_code(0);
+    let got = run.json();
+    assert_eq!(int(&got, "files_failed"), 0, "{got:#}");
+    assert!(report(&got).is_empty(), "{got:#}");
+    assert_eq!(int(&got, "events"), 1, "{got:#}");
 }
 
 /// Only empty trail files: nothing failed, but there are no events; the message says so

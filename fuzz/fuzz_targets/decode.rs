@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(
         !decoded.records.is_empty()
             || decoded.digests > 0
-            || decoded.empty_trail_files > 0
+            || decoded.empty_documents > 0
             || !decoded.problems.is_empty(),
         "nothing found and nothing reported"
     );

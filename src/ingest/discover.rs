@@ -42,9 +42,11 @@ pub struct FoundRecord<'a> {
 pub struct Decoded<'a> {
     pub records: Vec<FoundRecord<'a>>,
     pub digests: u64,
-    /// `{"Records":[]}` envelopes: CloudTrail writes them for periods without events, so
-    /// an input holding only these is a valid trail file with no events, not a failure.
-    pub empty_trail_files: u64,
+    /// Valid documents that hold no events: `{"Records":[]}` envelopes (CloudTrail writes
+    /// them for periods without events) and Event-history CSVs with a header and no rows
+    /// (the console's download of an empty result). An input holding only these is a valid
+    /// file with no events, not a failure.
+    pub empty_documents: u64,
     pub problems: Vec<DecodeProblem>,
     /// Why event-like objects were rejected, for a clearer "not CloudTrail" message.
     pub lookalike: Option<&'static str>,
@@ -128,7 +130,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
             return;
         }
         if scan.records.as_ref().is_some_and(Vec::is_empty) {
-            self.out.empty_trail_files += 1;
+            self.out.empty_documents += 1;
         }
         if depth >= self.limits.max_nesting {
             // Only an object that has something left to search is cut by the limit; an
@@ -205,9 +207,9 @@ impl<'a, 'l> Discovery<'a, 'l> {
         sub.nesting_reported = self.nesting_reported;
         sub.document(depth);
         self.nesting_reported = sub.nesting_reported;
-        let Decoded { records, digests, empty_trail_files, problems, lookalike } = sub.out;
+        let Decoded { records, digests, empty_documents, problems, lookalike } = sub.out;
         self.out.digests += digests;
-        self.out.empty_trail_files += empty_trail_files;
+        self.out.empty_documents += empty_documents;
         self.out.lookalike = self.out.lookalike.or(lookalike);
         for p in problems {
             // Damage inside an optional JSON string (a CloudWatch `message` that happens
@@ -257,7 +259,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
             let checkpoint = (
                 self.out.records.len(),
                 self.out.digests,
-                self.out.empty_trail_files,
+                self.out.empty_documents,
                 self.out.problems.len(),
                 self.out.lookalike,
                 self.nesting_reported,
@@ -268,7 +270,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
                     let (records, digests, empty, problems, lookalike, nesting_reported) = checkpoint;
                     self.out.records.truncate(records);
                     self.out.digests = digests;
-                    self.out.empty_trail_files = empty;
+                    self.out.empty_documents = empty;
                     self.nesting_reported = nesting_reported;
                     self.out.problems.truncate(problems);
                     self.out.lookalike = lookalike;
@@ -288,7 +290,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
         i = skip_ws(buf, i);
         if buf.get(i) == Some(&b']') {
             let end = expect(buf, i + 1, b"}")?;
-            self.out.empty_trail_files += 1;
+            self.out.empty_documents += 1;
             return Some(end);
         }
         loop {

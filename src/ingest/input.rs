@@ -33,7 +33,7 @@ pub fn decode_input<'a>(data: &'a [u8], limits: &Limits, container_problem: Opti
     }
     let mut decoded = d.out;
     problems.extend(decoded.problems.drain(..).filter(|p| !(stream_cut && p.kind == ProblemKind::InvalidJson)));
-    if decoded.records.is_empty() && decoded.digests == 0 && decoded.empty_trail_files == 0 && problems.is_empty() {
+    if decoded.records.is_empty() && decoded.digests == 0 && decoded.empty_documents == 0 && problems.is_empty() {
         let message = match decoded.lookalike {
             Some(why) => format!("not CloudTrail: {why}"),
             None => "not CloudTrail: valid JSON, but no CloudTrail records in it".to_owned(),
