@@ -61,6 +61,12 @@ pub fn finish(store: &Store) -> ExitCode {
     if store.is_empty() {
         let detail =
             if r.digests > 0 { format!(" ({} digest files, which hold no events)", r.digests) } else { String::new() };
+        if r.files > 0 && r.files_failed == 0 && r.digests == 0 {
+            // Every file read cleanly: empty trail files (`{"Records":[]}`), which
+            // CloudTrail writes for quiet periods. Still non-zero: there is nothing to show.
+            eprintln!("trailscope: no events: the {} files read are valid but hold no events", r.files);
+            return ExitCode::FAILURE;
+        }
         eprintln!("trailscope: no events could be loaded from {} files{detail}", r.files);
         for p in r.problems.iter().take(10) {
             eprintln!("  {}", problem_line(p));

@@ -42,6 +42,11 @@ pub struct FoundRecord<'a> {
 pub struct Decoded<'a> {
     pub records: Vec<FoundRecord<'a>>,
     pub digests: u64,
+    /// Valid documents that hold no events: `{"Records":[]}` envelopes (CloudTrail writes
+    /// them for periods without events) and Event-history CSVs with a header and no rows
+    /// (the console's download of an empty result). An input holding only these is a valid
+    /// file with no events, not a failure.
+    pub empty_documents: u64,
     pub problems: Vec<DecodeProblem>,
     /// Why event-like objects were rejected, for a clearer "not CloudTrail" message.
     pub lookalike: Option<&'static str>,
@@ -55,11 +60,13 @@ pub struct Discovery<'a, 'l> {
     text: Option<&'a str>,
     pub out: Decoded<'a>,
     pub limits: &'l Limits,
+    /// Whether the nesting limit has been reported for this buffer (once is enough).
+    nesting_reported: bool,
 }
 
 impl<'a, 'l> Discovery<'a, 'l> {
     pub fn new(buf: &'a [u8], limits: &'l Limits) -> Self {
-        Self { buf, text: std::str::from_utf8(buf).ok(), out: Decoded::default(), limits }
+        Self { buf, text: std::str::from_utf8(buf).ok(), out: Decoded::default(), limits, nesting_reported: false }
     }
 
     /// Parses one value of type `T` at byte `at`; returns it with the offset just past it.
@@ -122,7 +129,18 @@ impl<'a, 'l> Discovery<'a, 'l> {
             self.out.lookalike = Some(why);
             return;
         }
+        if scan.records.as_ref().is_some_and(Vec::is_empty) {
+            self.out.empty_documents += 1;
+        }
         if depth >= self.limits.max_nesting {
+            // Only an object that has something left to search is cut by the limit; an
+            // empty one would hold nothing however deep we looked.
+            let cut = scan.cloudtrail_event.is_some()
+                || scan.records.is_some_and(|r| !r.is_empty())
+                || scan.children.iter().any(|c| would_search(c));
+            if cut {
+                self.nesting_limit();
+            }
             return;
         }
         if let Some(s) = scan.cloudtrail_event {
@@ -153,8 +171,26 @@ impl<'a, 'l> Discovery<'a, 'l> {
                 }
             }
             Some(b'"') if depth < self.limits.max_nesting => self.json_string(raw, depth + 1, false),
+            Some(b'[' | b'"') if would_search(raw) => self.nesting_limit(),
             _ => {}
         }
+    }
+
+    /// Reports (once per buffer) that events may hide deeper than `max_nesting` wrappers:
+    /// a `limit` entry rather than "not CloudTrail", since nobody looked.
+    fn nesting_limit(&mut self) {
+        if self.nesting_reported {
+            return;
+        }
+        self.nesting_reported = true;
+        self.out.problems.push(DecodeProblem::new(
+            ProblemKind::Limit,
+            format!(
+                "JSON wrapped more than {} levels deep (objects, arrays, JSON in strings); the deeper levels were not searched for events",
+                self.limits.max_nesting
+            ),
+            None,
+        ));
     }
 
     /// A JSON string that may itself hold JSON (lookup-events `CloudTrailEvent`,
@@ -168,22 +204,28 @@ impl<'a, 'l> Discovery<'a, 'l> {
         }
         let inner: Vec<u8> = text.into_owned().into_bytes();
         let mut sub = Discovery::new(&inner, self.limits);
+        sub.nesting_reported = self.nesting_reported;
         sub.document(depth);
-        let Decoded { records, digests, problems, lookalike } = sub.out;
+        self.nesting_reported = sub.nesting_reported;
+        let Decoded { records, digests, empty_documents, problems, lookalike } = sub.out;
         self.out.digests += digests;
+        self.out.empty_documents += empty_documents;
         self.out.lookalike = self.out.lookalike.or(lookalike);
-        if must_be_json {
-            for p in problems {
-                let where_ = match self.span_of(raw) {
-                    RawBytes::Span { start, .. } => format!("in the JSON string at byte {start}"),
-                    RawBytes::Owned(_) => "in a nested JSON string".to_owned(),
-                };
-                let location = Some(match p.location {
-                    Some(l) => format!("{where_}, {l}"),
-                    None => where_,
-                });
-                self.out.problems.push(DecodeProblem { location, ..p });
+        for p in problems {
+            // Damage inside an optional JSON string (a CloudWatch `message` that happens
+            // to start with `{`) is not news; a limit hit in there is, wherever it was.
+            if !must_be_json && p.kind != ProblemKind::Limit {
+                continue;
             }
+            let where_ = match self.span_of(raw) {
+                RawBytes::Span { start, .. } => format!("in the JSON string at byte {start}"),
+                RawBytes::Owned(_) => "in a nested JSON string".to_owned(),
+            };
+            let location = Some(match p.location {
+                Some(l) => format!("{where_}, {l}"),
+                None => where_,
+            });
+            self.out.problems.push(DecodeProblem { location, ..p });
         }
         for r in records {
             let bytes: Box<[u8]> = match r.raw {
@@ -214,13 +256,22 @@ impl<'a, 'l> Discovery<'a, 'l> {
             if doc_start >= buf.len() {
                 return doc_start;
             }
-            let checkpoint = (self.out.records.len(), self.out.digests, self.out.problems.len(), self.out.lookalike);
+            let checkpoint = (
+                self.out.records.len(),
+                self.out.digests,
+                self.out.empty_documents,
+                self.out.problems.len(),
+                self.out.lookalike,
+                self.nesting_reported,
+            );
             match self.records_document(doc_start, depth) {
                 Some(end) => pos = end,
                 None => {
-                    let (records, digests, problems, lookalike) = checkpoint;
+                    let (records, digests, empty, problems, lookalike, nesting_reported) = checkpoint;
                     self.out.records.truncate(records);
                     self.out.digests = digests;
+                    self.out.empty_documents = empty;
+                    self.nesting_reported = nesting_reported;
                     self.out.problems.truncate(problems);
                     self.out.lookalike = lookalike;
                     return doc_start;
@@ -238,7 +289,9 @@ impl<'a, 'l> Discovery<'a, 'l> {
         i = expect(buf, i, b"[")?;
         i = skip_ws(buf, i);
         if buf.get(i) == Some(&b']') {
-            return expect(buf, i + 1, b"}");
+            let end = expect(buf, i + 1, b"}")?;
+            self.out.empty_documents += 1;
+            return Some(end);
         }
         loop {
             if buf.get(i) != Some(&b'{') {
@@ -304,6 +357,30 @@ impl<'a, 'l> Discovery<'a, 'l> {
             }
         }
     }
+}
+
+/// Whether the search would descend into `raw` (so a limit that stops it cuts something
+/// off): objects, non-empty arrays and strings holding JSON; not `[]` or prose.
+fn would_search(raw: &RawValue) -> bool {
+    match raw.get().as_bytes().first() {
+        Some(b'{') => true,
+        Some(b'[') => !is_empty_array(raw.get()),
+        Some(b'"') => string_holds_json(raw),
+        _ => false,
+    }
+}
+
+/// `[]` with any whitespace inside.
+fn is_empty_array(text: &str) -> bool {
+    text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).is_some_and(|t| t.trim().is_empty())
+}
+
+/// Whether a JSON string value holds JSON text (what `json_string` would search).
+fn string_holds_json(raw: &RawValue) -> bool {
+    serde_json::from_str::<Text<'_>>(raw.get()).is_ok_and(|Text(t)| {
+        let t = t.trim_start();
+        t.starts_with('{') || t.starts_with('[')
+    })
 }
 
 fn skip_ws(buf: &[u8], mut i: usize) -> usize {

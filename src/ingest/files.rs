@@ -88,6 +88,18 @@ pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor
     });
 }
 
+/// Calls `visitor` for every file inside one in-memory input named `name`, containers
+/// opened exactly as [`for_each_file`] opens them, but on the calling thread: no walk, no
+/// workers, no disk. For tests and the fuzz targets.
+pub fn for_each_in_bytes(name: &str, bytes: Vec<u8>, limits: &Limits, visitor: &dyn Visitor) {
+    // A queue nobody receives from: `dispatch_member` finds it disconnected and opens
+    // every member inline, which is its fallback for a full queue anyway.
+    let (jobs, _) = bounded::<Job>(0);
+    let shared = Shared { limits, visitor, jobs, pending: AtomicUsize::new(0), walk_done: AtomicBool::new(true) };
+    visitor.read(name, &bytes);
+    shared.input(name, bytes, 0);
+}
+
 /// `cannot read: …` for an I/O error on `path`.
 pub fn io_problem(path: &str, e: &std::io::Error) -> Problem {
     let what = match e.kind() {
@@ -102,8 +114,38 @@ fn problem(path: &str, kind: ProblemKind, message: String) -> Problem {
     Problem { path: path.to_owned(), kind, message, location: None, salvaged: 0 }
 }
 
+/// Whether `header` starts a tar archive. POSIX and GNU headers say `ustar` at byte 257;
+/// old (v7) headers carry no magic at all, so for them the header checksum decides: it
+/// must parse as octal and equal the sum of the header's bytes (the checksum field counted
+/// as spaces), which text, JSON and other formats essentially never satisfy by chance.
 fn is_tar(header: &[u8]) -> bool {
-    header.len() >= 262 && &header[257..262] == b"ustar"
+    if header.get(257..262) == Some(b"ustar") {
+        return true;
+    }
+    let Some(h) = header.get(..512) else { return false };
+    // A v7 member has a name and a type flag of NUL or `0`..`7`.
+    if h[0] == 0 || !matches!(h[156], 0 | b'0'..=b'7') {
+        return false;
+    }
+    let Some(stored) = parse_octal(&h[148..156]) else { return false };
+    let field = 148..156;
+    let unsigned: u64 = h.iter().enumerate().map(|(i, &b)| if field.contains(&i) { 32 } else { u64::from(b) }).sum();
+    // Some historic tars summed signed bytes; accept either, as GNU tar does.
+    let signed: i64 =
+        h.iter().enumerate().map(|(i, &b)| if field.contains(&i) { 32 } else { i64::from(b as i8) }).sum();
+    stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed)
+}
+
+/// A tar numeric field: octal digits, optionally padded with leading spaces and ended by
+/// NUL or space. `None` for anything else (including an empty field).
+fn parse_octal(field: &[u8]) -> Option<u64> {
+    let text = field.iter().position(|&b| b != b' ').map_or(&field[..0], |start| &field[start..]);
+    let end = text.iter().position(|&b| b == 0 || b == b' ').unwrap_or(text.len());
+    let (digits, rest) = text.split_at(end);
+    if digits.is_empty() || !rest.iter().all(|&b| b == 0 || b == b' ') {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &d| (b'0'..=b'7').contains(&d).then(|| n * 8 + u64::from(d - b'0')))
 }
 
 /// A unit of work for a worker.

@@ -4,22 +4,18 @@
 use crate::store::write_store;
 use std::sync::RwLock;
 
-use super::discover::Discovery;
+use super::discover::{Decoded, Discovery};
+use super::limits::Limits;
 use super::pipeline::{LoadEvent, Loader};
 use super::report::{DecodeProblem, Problem, ProblemKind};
 use super::text::decode_text;
 use crate::store::{PreparedBatch, PreparedRaw, Store};
 
-/// Decodes one input's content and appends what it holds. `gzip` is the input's original
-/// compressed bytes when `data` is their clean decompression (kept as the raw blob).
-pub fn decode_and_append(
-    loader: &Loader<'_>,
-    name: &str,
-    data: &[u8],
-    gzip: Option<Box<[u8]>>,
-    container_problem: Option<DecodeProblem>,
-) {
-    let mut d = Discovery::new(data, &loader.limits);
+/// Decodes one input's content: the records, digests and every problem for the report
+/// (`container_problem`, the damage that cut a gzip or archive stream, first). The load
+/// appends the result; tests and the fuzz targets call this directly.
+pub fn decode_input<'a>(data: &'a [u8], limits: &Limits, container_problem: Option<DecodeProblem>) -> Decoded<'a> {
+    let mut d = Discovery::new(data, limits);
     let first = data.iter().position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
     // A stream cut short (truncated or corrupt gzip, size limit) also makes the JSON end
     // early: the container's entry says it all, and what was read before counts as salvaged.
@@ -36,15 +32,31 @@ pub fn decode_and_append(
         )),
         Some(_) => {}
     }
-    let decoded = d.out;
-    problems.extend(decoded.problems.into_iter().filter(|p| !(stream_cut && p.kind == ProblemKind::InvalidJson)));
-    if decoded.records.is_empty() && decoded.digests == 0 && problems.is_empty() {
+    let mut decoded = d.out;
+    problems.extend(decoded.problems.drain(..).filter(|p| !(stream_cut && p.kind == ProblemKind::InvalidJson)));
+    if decoded.records.is_empty() && decoded.digests == 0 && decoded.empty_documents == 0 && problems.is_empty() {
         let message = match decoded.lookalike {
             Some(why) => format!("not CloudTrail: {why}"),
             None => "not CloudTrail: valid JSON, but no CloudTrail records in it".to_owned(),
         };
         problems.push(DecodeProblem::new(ProblemKind::NotCloudtrail, message, None));
     }
+    decoded.problems = problems;
+    decoded
+}
+
+/// Decodes one input's content and appends what it holds. `gzip` is the input's original
+/// compressed bytes when `data` is their clean decompression (kept as the raw blob).
+pub fn decode_and_append(
+    loader: &Loader<'_>,
+    name: &str,
+    data: &[u8],
+    gzip: Option<Box<[u8]>>,
+    container_problem: Option<DecodeProblem>,
+) {
+    let stream_cut = container_problem.is_some();
+    let decoded = decode_input(data, &loader.limits, container_problem);
+    let problems = decoded.problems;
     let raw = PreparedRaw::build(&decoded.records, data, gzip);
     // Every record kept from a damaged input counts as salvaged, wherever the damage was.
     let damaged = stream_cut || problems.iter().any(|p| p.kind.is_damage());

@@ -14,5 +14,5 @@ pub mod scan;
 pub mod text;
 
 pub use limits::Limits;
-pub use pipeline::{load_into, spawn_load, LoadEvent, LoadHandle, LoadOptions, TimeWindow};
+pub use pipeline::{load_bytes, load_into, spawn_load, LoadEvent, LoadHandle, LoadOptions, TimeWindow};
 pub use report::{Problem, ProblemKind};

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::sync::RwLock;
 
-use super::files::{for_each_file, Leaf, Visitor};
+use super::files::{for_each_file, for_each_in_bytes, Leaf, Visitor};
 use super::input::{decode_and_append, report_failure};
 use super::limits::Limits;
 use super::report::Problem;
@@ -158,6 +158,16 @@ pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Se
     loader.emit(LoadEvent::WalkDone);
     loader.store().finish();
     loader.emit(LoadEvent::Finished);
+}
+
+/// Loads one in-memory input (a file's bytes, possibly an archive or gzip) into `store`
+/// on the calling thread, as [`load_into`] would load a file of that content named
+/// `name`. For tests and the fuzz targets.
+pub fn load_bytes(store: &RwLock<Store>, name: &str, bytes: Vec<u8>, limits: &Limits) {
+    let loader =
+        Loader { store, limits: limits.clone(), window: TimeWindow::default(), hash_inputs: false, events: None };
+    for_each_in_bytes(name, bytes, limits, &loader);
+    loader.store().finish();
 }
 
 /// A load running on its own threads; the store can be read (and refreshed with

@@ -210,6 +210,8 @@ fn decode_csv(d: &mut Discovery<'_, '_>) {
         }
     };
     let mut bad = Vec::new();
+    // Rows kept; with no bad rows either, the file is an empty (header-only) download.
+    let mut rows = 0usize;
     let mut record = csv::StringRecord::new();
     loop {
         let start = rdr.position().byte() as usize;
@@ -260,9 +262,13 @@ fn decode_csv(d: &mut Discovery<'_, '_>) {
                     continue;
                 }
                 d.push_event(RawBytes::Span { start, len: raw.len() }, fields, true);
+                rows += 1;
             }
             Err(_) => bad.push(line as usize),
         }
+    }
+    if rows == 0 && bad.is_empty() {
+        d.out.empty_documents += 1;
     }
     report_bad_lines(d, &bad, "a readable Event-history CSV row");
 }

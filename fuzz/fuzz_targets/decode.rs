@@ -1,0 +1,48 @@
+//! Shape detection, record splitting and salvage on arbitrary bytes: the content of one
+//! decompressed input, as `decode_input` sees it. Beyond "no panic, no hang", checks what
+//! every caller relies on: record spans lie inside the input, no record exceeds the record
+//! limit, an input with neither records nor problems is impossible, and the fast record
+//! reader agrees with the general serde path whenever it accepts a record.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use trailscope::ingest::discover::RawBytes;
+use trailscope::ingest::fastscan::scan_record;
+use trailscope::ingest::input::decode_input;
+use trailscope::ingest::scan::ObjectScan;
+use trailscope::ingest::Limits;
+
+fuzz_target!(|data: &[u8]| {
+    // Small limits, so short inputs reach the limit paths too.
+    let limits = Limits { max_record_bytes: 2048, max_nesting: 6, ..Limits::default() };
+    let decoded = decode_input(data, &limits, None);
+    for r in &decoded.records {
+        let len = match &r.raw {
+            RawBytes::Span { start, len } => {
+                assert!(start.checked_add(*len).is_some_and(|end| end <= data.len()), "span outside the input");
+                *len
+            }
+            RawBytes::Owned(b) => b.len(),
+        };
+        assert!(len <= limits.max_record_bytes, "record of {len} bytes passed the record limit");
+    }
+    assert!(
+        !decoded.records.is_empty()
+            || decoded.digests > 0
+            || decoded.empty_documents > 0
+            || !decoded.problems.is_empty(),
+        "nothing found and nothing reported"
+    );
+
+    // The fast path must read a record exactly as serde does, or decline it.
+    if let Ok(text) = std::str::from_utf8(data) {
+        if text.starts_with('{') {
+            if let Some(fast) = scan_record(text, 0) {
+                let general: ObjectScan<'_> =
+                    serde_json::from_str(&text[..fast.end]).expect("the fast path accepted invalid JSON");
+                assert!(general.is_event(), "the fast path accepted a non-event");
+                assert_eq!(fast.fields, general.fields, "the fast path read different fields");
+            }
+        }
+    }
+});
