@@ -12,7 +12,6 @@ pub mod raw;
 
 use rustc_hash::FxHashMap;
 use serde_json::Value;
-use xxhash_rust::xxh3::xxh3_64;
 
 pub use batch::PreparedBatch;
 pub use facet::Facet;
@@ -140,16 +139,23 @@ impl Store {
         let global: Vec<Vec<u32>> = columns
             .iter()
             .enumerate()
-            .map(|(c, local)| local.list.iter().map(|v| self.facets[c].intern(v)).collect())
+            .map(|(c, local)| {
+                local.list.iter().zip(&local.hashes).map(|(v, &h)| self.facets[c].intern_hashed(v, h)).collect()
+            })
             .collect();
-        let global_resources: Vec<u32> = resource_values.list.iter().map(|v| self.resources.intern(v)).collect();
+        let global_resources: Vec<u32> = resource_values
+            .list
+            .iter()
+            .zip(&resource_values.hashes)
+            .map(|(v, &h)| self.resources.intern_hashed(v, h))
+            .collect();
         let file_id = self.facets[batch::col(Facet::File)].intern(path);
         let mut outcome = AppendOutcome::default();
         for event in events {
             self.report.records += 1;
             let mut collides_with = Vec::new();
             if let Some(id) = event.event_id.as_deref() {
-                match self.find_same_id(id, event.content_hash, &event.bytes) {
+                match self.find_same_id(id, event.id_hash, event.content_hash, &event.bytes) {
                     Lookup::Duplicate => {
                         self.report.duplicates += 1;
                         outcome.duplicates += 1;
@@ -186,8 +192,8 @@ impl Store {
                 self.resource_values.push(global_resources[local as usize]);
             }
             self.resource_ends.push(self.resource_values.len() as u32);
-            if let Some(id) = event.event_id.as_deref() {
-                let h = xxh3_64(id.as_bytes());
+            if event.event_id.is_some() {
+                let h = event.id_hash;
                 match self.dedup.entry(h) {
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(ev);
@@ -209,8 +215,9 @@ impl Store {
         outcome
     }
 
-    fn find_same_id(&self, id: &str, hash: u64, bytes: &[u8]) -> Lookup {
-        let h = xxh3_64(id.as_bytes());
+    /// `id_hash` is `xxh3_64` of `id`; `hash` is the content hash of `bytes`.
+    fn find_same_id(&self, id: &str, id_hash: u64, hash: u64, bytes: &[u8]) -> Lookup {
+        let h = id_hash;
         let Some(&first) = self.dedup.get(&h) else { return Lookup::New };
         let more = self.dedup_more.get(&h).map_or(&[][..], Vec::as_slice);
         let mut same_id = Vec::new();
