@@ -247,72 +247,30 @@ impl Store {
     }
 
     /// Builds the postings and the time order for events appended since the last call.
+    /// The two touch disjoint parts of the store and run side by side: the postings in
+    /// bulk, one column at a time, half of the columns on each of two threads (appending
+    /// postings event by event, 21 scattered writes each, under the store lock kept the
+    /// load workers waiting on each other), the time order on a third. At the end of a
+    /// load the workers are done, so this is the only work left.
     pub fn finish(&mut self) {
-        self.index_pending();
-        self.sort_time_order();
-    }
-
-    /// Adds the events appended since the last call to the facet postings. Done in bulk,
-    /// one column at a time and one thread per half of the columns, because appending
-    /// postings event by event (21 scattered writes each) under the store lock kept the
-    /// load workers waiting on each other.
-    fn index_pending(&mut self) {
-        let from = self.indexed;
-        let to = self.time.len();
-        if from == to {
-            return;
-        }
-        let half = self.columns.len().div_ceil(2);
-        let (cols_a, cols_b) = self.columns.split_at(half);
-        let (facets_a, facets_b) = self.facets.split_at_mut(half);
+        let (from, to) = (self.indexed, self.time.len());
+        let Store {
+            columns, facets, resources, resource_ends, resource_values, time, content_hash, time_order, ..
+        } = self;
+        let half = columns.len().div_ceil(2);
+        let (cols_a, cols_b) = columns.split_at(half);
+        let (facets_a, facets_b) = facets.split_at_mut(half);
         std::thread::scope(|s| {
-            s.spawn(|| index_columns(cols_a, facets_a, from, to));
-            index_columns(cols_b, facets_b, from, to);
+            if from < to {
+                s.spawn(move || index_columns(cols_a, facets_a, from, to));
+                s.spawn(move || {
+                    index_columns(cols_b, facets_b, from, to);
+                    index_resources(resource_ends, resource_values, resources, from, to);
+                });
+            }
+            sort_time_order(time, content_hash, time_order);
         });
-        let start = if from == 0 { 0 } else { self.resource_ends[from - 1] as usize };
-        let mut r = start;
-        for ev in from..to {
-            let end = self.resource_ends[ev] as usize;
-            for &id in &self.resource_values[r..end] {
-                self.resources.add_id(id, ev as u32);
-            }
-            r = end;
-        }
         self.indexed = to;
-    }
-
-    /// Time order, ties broken by content hash (then arrival, for identical content), so
-    /// the order does not depend on which worker appended first. Only events appended since
-    /// the last call are sorted, then merged into the existing order: the explorer calls
-    /// this every few hundred milliseconds while a load runs. A flat key sorts several times
-    /// faster than comparing eventID strings on ties (times have 1 s precision).
-    fn sort_time_order(&mut self) {
-        let (from, to) = (self.time_order.len(), self.time.len());
-        if from == to {
-            return;
-        }
-        let key = |e: u32| (self.time[e as usize], self.content_hash[e as usize], e);
-        let mut fresh: Vec<(i64, u64, u32)> = (from as u32..to as u32).map(key).collect();
-        fresh.sort_unstable();
-        if from == 0 {
-            self.time_order = fresh.into_iter().map(|(_, _, e)| e).collect();
-            return;
-        }
-        let mut merged = Vec::with_capacity(to);
-        let mut old = self.time_order.iter().copied().peekable();
-        for (t, h, e) in fresh {
-            while let Some(&o) = old.peek() {
-                if key(o) < (t, h, e) {
-                    merged.push(o);
-                    old.next();
-                } else {
-                    break;
-                }
-            }
-            merged.push(e);
-        }
-        merged.extend(old);
-        self.time_order = merged;
     }
 
     /// Event ids in time order (call [`Store::finish`] after appending).
@@ -392,6 +350,52 @@ impl Store {
         let end = self.resource_ends[e] as usize;
         self.resource_values[start..end].iter().filter_map(|&id| self.resources.value(id))
     }
+}
+
+/// Adds events `from..to` to the resource postings.
+fn index_resources(ends: &[u32], values: &[u32], resources: &mut FacetIndex, from: usize, to: usize) {
+    let mut r = if from == 0 { 0 } else { ends[from - 1] as usize };
+    for (ev, &end) in ends.iter().enumerate().take(to).skip(from) {
+        for &id in &values[r..end as usize] {
+            resources.add_id(id, ev as u32);
+        }
+        r = end as usize;
+    }
+}
+
+/// Extends `order` (the time order of the events before `order.len()`) to every event of
+/// `time`. Ties are broken by content hash (then arrival, for identical content), so the
+/// order does not depend on which worker appended first. Only the new events are sorted,
+/// then merged into the existing order: the explorer calls this every few hundred
+/// milliseconds while a load runs. A flat key sorts several times faster than comparing
+/// eventID strings on ties (times have 1 s precision).
+fn sort_time_order(time: &[i64], content_hash: &[u64], order: &mut Vec<u32>) {
+    let (from, to) = (order.len(), time.len());
+    if from == to {
+        return;
+    }
+    let key = |e: u32| (time[e as usize], content_hash[e as usize], e);
+    let mut fresh: Vec<(i64, u64, u32)> = (from as u32..to as u32).map(key).collect();
+    fresh.sort_unstable();
+    if from == 0 {
+        *order = fresh.into_iter().map(|(_, _, e)| e).collect();
+        return;
+    }
+    let mut merged = Vec::with_capacity(to);
+    let mut old = order.iter().copied().peekable();
+    for (t, h, e) in fresh {
+        while let Some(&o) = old.peek() {
+            if key(o) < (t, h, e) {
+                merged.push(o);
+                old.next();
+            } else {
+                break;
+            }
+        }
+        merged.push(e);
+    }
+    merged.extend(old);
+    *order = merged;
 }
 
 fn index_columns(columns: &[Vec<u32>], facets: &mut [FacetIndex], from: usize, to: usize) {
