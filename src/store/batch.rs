@@ -5,6 +5,7 @@
 //! to global ids — the workers spend their time in parallel, not queued on the lock.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use hashbrown::HashTable;
 use xxhash_rust::xxh3::xxh3_64;
@@ -20,45 +21,72 @@ use crate::model::time::{parse_event_time, UNTIMED};
 /// Number of single-valued facets (columns).
 pub const COLUMNS: usize = Facet::SINGLE.len();
 
-/// The distinct values of one facet within one input, in first-seen order, with their
-/// hashes: the store's interner reuses them under its lock instead of hashing again.
+/// The column number [`LocalValues`] uses for resource ARNs and types.
+pub(super) const RESOURCE_COLUMN: u8 = COLUMNS as u8;
+
+/// One distinct value of one input: its column ([`RESOURCE_COLUMN`] for resources), text
+/// and [`hash_str`] hash, which the store's interner reuses under its lock.
+pub struct LocalValue<'a> {
+    pub(super) column: u8,
+    pub(super) text: Cow<'a, str>,
+    pub(super) hash: u64,
+}
+
+thread_local! {
+    /// Each worker's lookup table for [`LocalValues`], kept between inputs: one table per
+    /// column per input, grown from empty each time, was a good part of the load's
+    /// allocations.
+    static LOCAL_TABLE: RefCell<HashTable<u32>> = const { RefCell::new(HashTable::new()) };
+}
+
+/// The distinct values of every column within one input, in first-seen order; a value's
+/// local id is its index in `list`.
 #[derive(Default)]
 pub struct LocalValues<'a> {
-    /// Local ids, by hash of the value.
+    /// Local ids by hash of (column, value); borrowed from [`LOCAL_TABLE`] while preparing.
     table: HashTable<u32>,
-    pub(super) list: Vec<Cow<'a, str>>,
-    pub(super) hashes: Vec<u64>,
+    pub(super) list: Vec<LocalValue<'a>>,
+}
+
+/// The lookup key of a value in a column: its hash mixed with the column.
+fn keyed(hash: u64, column: u8) -> u64 {
+    hash ^ u64::from(column).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl<'a> LocalValues<'a> {
     /// The local id of a value that borrows from the input (no copy when borrowed).
-    fn intern_cow(&mut self, value: Cow<'a, str>) -> u32 {
+    fn intern_cow(&mut self, column: u8, value: Cow<'a, str>) -> u32 {
         let hash = hash_str(&value);
-        match self.find(&value, hash) {
+        match self.find(column, &value, hash) {
             Some(id) => id,
-            None => self.insert(value, hash),
+            None => self.insert(column, value, hash),
         }
     }
 
     /// The local id of a derived value (copied only the first time it is seen).
-    fn intern_str(&mut self, value: &str) -> u32 {
+    fn intern_str(&mut self, column: u8, value: &str) -> u32 {
         let hash = hash_str(value);
-        match self.find(value, hash) {
+        match self.find(column, value, hash) {
             Some(id) => id,
-            None => self.insert(Cow::Owned(value.to_owned()), hash),
+            None => self.insert(column, Cow::Owned(value.to_owned()), hash),
         }
     }
 
-    fn find(&self, value: &str, hash: u64) -> Option<u32> {
-        self.table.find(hash, |&id| self.list[id as usize] == value).copied()
+    fn find(&self, column: u8, value: &str, hash: u64) -> Option<u32> {
+        let list = &self.list;
+        self.table
+            .find(keyed(hash, column), |&id| list[id as usize].column == column && list[id as usize].text == value)
+            .copied()
     }
 
-    fn insert(&mut self, value: Cow<'a, str>, hash: u64) -> u32 {
+    fn insert(&mut self, column: u8, text: Cow<'a, str>, hash: u64) -> u32 {
         let id = self.list.len() as u32;
-        let hashes = &self.hashes;
-        self.table.insert_unique(hash, id, |&id| hashes[id as usize]);
-        self.list.push(value);
-        self.hashes.push(hash);
+        let list = &self.list;
+        self.table.insert_unique(keyed(hash, column), id, |&id| {
+            let v = &list[id as usize];
+            keyed(v.hash, v.column)
+        });
+        self.list.push(LocalValue { column, text, hash });
         id
     }
 }
@@ -75,7 +103,7 @@ pub struct PreparedEvent<'a> {
     pub(super) flags: u8,
     /// Local value ids per column ([`NONE`] when absent); `File` is filled by the store.
     pub(super) values: [u32; COLUMNS],
-    /// Local resource ids, `resources[start..end]` of the batch.
+    /// Local ids of resources, `resources[start..end]` of the batch.
     pub(super) resources: (u32, u32),
     pub(super) locator: Locator,
 }
@@ -85,8 +113,7 @@ pub struct PreparedBatch<'a> {
     pub(super) path: &'a str,
     pub(super) blobs: Vec<raw::Blob>,
     pub(super) events: Vec<PreparedEvent<'a>>,
-    pub(super) columns: Vec<LocalValues<'a>>,
-    pub(super) resource_values: LocalValues<'a>,
+    pub(super) values: LocalValues<'a>,
     pub(super) resources: Vec<u32>,
 }
 
@@ -122,13 +149,16 @@ impl<'a> PreparedBatch<'a> {
             path,
             blobs: raw.blobs,
             events: Vec::with_capacity(records.len()),
-            columns: (0..COLUMNS).map(|_| LocalValues::default()).collect(),
-            resource_values: LocalValues::default(),
+            values: LocalValues { table: LOCAL_TABLE.take(), list: Vec::with_capacity(records.len() * 4) },
             resources: Vec::new(),
         };
+        batch.values.table.clear();
         for (record, locator) in records.into_iter().zip(raw.locators) {
             batch.add(record, data, locator);
         }
+        let mut table = std::mem::take(&mut batch.values.table);
+        table.clear();
+        LOCAL_TABLE.set(table);
         batch
     }
 
@@ -153,9 +183,9 @@ impl<'a> PreparedBatch<'a> {
         let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
         if let Some(identity) = fields.identity.as_ref() {
             if let Some(p) = principal_of(identity) {
-                values[col(Facet::Principal)] = self.columns[col(Facet::Principal)].intern_str(p.name.trim());
+                values[col(Facet::Principal)] = self.values.intern_str(colu(Facet::Principal), p.name.trim());
                 if let Some(issuer) = p.issuer.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    values[col(Facet::SessionIssuer)] = self.columns[col(Facet::SessionIssuer)].intern_str(issuer);
+                    values[col(Facet::SessionIssuer)] = self.values.intern_str(colu(Facet::SessionIssuer), issuer);
                 }
             }
         }
@@ -182,13 +212,13 @@ impl<'a> PreparedBatch<'a> {
         ];
         for (facet, value) in direct {
             if let Some(v) = clean(value) {
-                values[col(facet)] = self.columns[col(facet)].intern_cow(v);
+                values[col(facet)] = self.values.intern_cow(colu(facet), v);
             }
         }
         let start = self.resources.len() as u32;
         for r in fields.resources.drain(..) {
             if let Some(r) = clean(Some(r)) {
-                let id = self.resource_values.intern_cow(r);
+                let id = self.values.intern_cow(RESOURCE_COLUMN, r);
                 if !self.resources[start as usize..].contains(&id) {
                     self.resources.push(id);
                 }
@@ -212,6 +242,11 @@ impl<'a> PreparedBatch<'a> {
 
 pub(super) fn col(f: Facet) -> usize {
     f.column().expect("single-valued facet")
+}
+
+/// [`col`] as a [`LocalValue`] column number.
+fn colu(f: Facet) -> u8 {
+    col(f) as u8
 }
 
 #[cfg(test)]
@@ -247,13 +282,16 @@ mod tests {
     }
 
     #[test]
-    fn local_values_intern_once() {
+    fn local_values_intern_once_per_column() {
         let mut v = LocalValues::default();
-        let a = v.intern_cow(Cow::Borrowed("a"));
-        let b = v.intern_str("b");
-        assert_eq!(v.intern_str("a"), a);
-        assert_eq!(v.intern_cow(Cow::Owned("b".to_owned())), b);
-        assert_eq!(v.list, ["a", "b"]);
-        assert_eq!(v.hashes, [hash_str("a"), hash_str("b")]);
+        let a = v.intern_cow(0, Cow::Borrowed("a"));
+        let b = v.intern_str(0, "b");
+        let a1 = v.intern_str(1, "a");
+        assert_eq!(v.intern_str(0, "a"), a);
+        assert_eq!(v.intern_cow(0, Cow::Owned("b".to_owned())), b);
+        assert_eq!(v.intern_cow(1, Cow::Borrowed("a")), a1);
+        assert_ne!(a, a1);
+        let seen: Vec<(u8, &str, u64)> = v.list.iter().map(|l| (l.column, &*l.text, l.hash)).collect();
+        assert_eq!(seen, [(0, "a", hash_str("a")), (0, "b", hash_str("b")), (1, "a", hash_str("a"))]);
     }
 }

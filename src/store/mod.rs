@@ -134,20 +134,15 @@ impl Store {
     /// of the input's distinct values to global ids and the dedup lookups happen here,
     /// under the caller's write lock.
     pub fn append(&mut self, batch: PreparedBatch<'_>) -> AppendOutcome {
-        let PreparedBatch { path, blobs, events, columns, resource_values, resources } = batch;
+        let PreparedBatch { path, blobs, events, values, resources } = batch;
         let base_blob = self.raw.adopt(blobs);
-        let global: Vec<Vec<u32>> = columns
-            .iter()
-            .enumerate()
-            .map(|(c, local)| {
-                local.list.iter().zip(&local.hashes).map(|(v, &h)| self.facets[c].intern_hashed(v, h)).collect()
-            })
-            .collect();
-        let global_resources: Vec<u32> = resource_values
+        let global: Vec<u32> = values
             .list
             .iter()
-            .zip(&resource_values.hashes)
-            .map(|(v, &h)| self.resources.intern_hashed(v, h))
+            .map(|v| match v.column {
+                batch::RESOURCE_COLUMN => self.resources.intern_hashed(&v.text, v.hash),
+                c => self.facets[c as usize].intern_hashed(&v.text, v.hash),
+            })
             .collect();
         let file_id = self.facets[batch::col(Facet::File)].intern(path);
         let mut outcome = AppendOutcome::default();
@@ -184,12 +179,12 @@ impl Store {
                 } else if local == NONE {
                     NONE
                 } else {
-                    global[c][local as usize]
+                    global[local as usize]
                 };
                 self.columns[c].push(id);
             }
             for &local in &resources[event.resources.0 as usize..event.resources.1 as usize] {
-                self.resource_values.push(global_resources[local as usize]);
+                self.resource_values.push(global[local as usize]);
             }
             self.resource_ends.push(self.resource_values.len() as u32);
             if event.event_id.is_some() {
