@@ -21,7 +21,7 @@ median() {
 # cache (dropping the cache needs privileges we do not assume).
 warm_up() {
     echo "== warm-up: reading every input file once" >&2
-    find "$1" -name '*.json.gz' -print0 | xargs -0 cat > /dev/null
+    find "$1/" -name '*.json.gz' -print0 | xargs -0 cat > /dev/null
 }
 
 # generate DIR ARG…: (re)generates a benchmark corpus in DIR with the project's generator

@@ -10,7 +10,8 @@
 #   JQ_RUNS     runs for the jq pipeline (default 1; it is slow)
 #
 # The corpus is generated once into bench-data/corpus-1m (git-ignored) with the project's
-# deterministic generator and reused afterwards. Page cache cannot be dropped without
+# deterministic generator and reused afterwards; it may be a symbolic link to a corpus
+# elsewhere (the commands name it with a trailing slash so that find follows the link). Page cache cannot be dropped without
 # privileges, so every input file is read once before timing and all commands run warm.
 # Peak RSS is /usr/bin/time's %M: the largest single process of the command (for a
 # pipeline, its hungriest member), not the sum.
@@ -57,46 +58,58 @@ trap 'rm -rf "$TMP"' EXIT
 
 warm_up "$CORPUS"
 
-# measure KEY RUNS COMMAND: runs COMMAND (a bash string) RUNS times; sets
-# SECS[KEY] (median wall seconds), RSS[KEY] (max peak RSS, KB), OUT[KEY] (last stdout),
-# STATUS[KEY] (ok / failed / skipped).
-declare -A SECS RSS OUT STATUS
-measure() {
-    local key=$1 runs=$2 cmd=$3 i t m times=() maxrss=0
-    if ((runs == 0)); then
-        STATUS[$key]=skipped
+# run_once KEY COMMAND I N: runs COMMAND (a bash string) once; appends its wall seconds to
+# TIMES[KEY], keeps the max peak RSS (KB) in RSS[KEY] and the stdout in OUT[KEY]; a failure
+# marks STATUS[KEY] failed and the key is not run again.
+declare -A SECS RSS OUT STATUS TIMES
+run_once() {
+    local key=$1 cmd=$2 i=$3 n=$4 t m
+    [[ ${STATUS[$key]:-} == failed ]] && return
+    echo "== $key run $i/$n: $cmd" >&2
+    if ! /usr/bin/time -f '%e %M' -o "$TMP/time" bash -c "set -o pipefail; $cmd" > "$TMP/out" 2> "$TMP/err"; then
+        echo "== $key failed; stderr:" >&2
+        tail -n 20 "$TMP/err" >&2
+        STATUS[$key]=failed
         return
     fi
-    for ((i = 1; i <= runs; i++)); do
-        echo "== $key run $i/$runs: $cmd" >&2
-        if ! /usr/bin/time -f '%e %M' -o "$TMP/time" bash -c "set -o pipefail; $cmd" > "$TMP/out" 2> "$TMP/err"; then
-            echo "== $key failed; stderr:" >&2
-            tail -n 20 "$TMP/err" >&2
-            STATUS[$key]=failed
-            return
-        fi
-        read -r t m < <(tail -n 1 "$TMP/time")
-        times+=("$t")
-        if ((m > maxrss)); then maxrss=$m; fi
-    done
-    SECS[$key]=$(median "${times[@]}")
-    RSS[$key]=$maxrss
+    read -r t m < <(tail -n 1 "$TMP/time")
+    TIMES[$key]="${TIMES[$key]:-} $t"
+    if ((m > ${RSS[$key]:-0})); then RSS[$key]=$m; fi
     OUT[$key]=$(head -c 100000 "$TMP/out")
     STATUS[$key]=ok
 }
 
-TS_CMD="target/release/trailscope stats --json $CORPUS"
-ZCAT_CMD="find $CORPUS -name '*.json.gz' -print0 | xargs -0 -P2 -n 1000 zcat > /dev/null"
-JQ_CMD="find $CORPUS -name '*.json.gz' -print0 | xargs -0 zcat | jq -c '.Records[]' | wc -l"
+# summarize KEY RUNS: the median of KEY's times into SECS[KEY] (or "skipped" for 0 runs).
+summarize() {
+    local key=$1 runs=$2
+    if ((runs == 0)); then
+        STATUS[$key]=skipped
+    elif [[ ${STATUS[$key]:-} == ok ]]; then
+        # shellcheck disable=SC2086 # TIMES holds space-separated numbers
+        SECS[$key]=$(median ${TIMES[$key]})
+    fi
+}
 
-if [[ -x target/release/trailscope ]]; then
-    measure trailscope "$RUNS" "$TS_CMD"
-else
+TS_CMD="target/release/trailscope stats --json $CORPUS"
+ZCAT_CMD="find $CORPUS/ -name '*.json.gz' -print0 | xargs -0 -P2 -n 1000 zcat > /dev/null"
+JQ_CMD="find $CORPUS/ -name '*.json.gz' -print0 | xargs -0 zcat | jq -c '.Records[]' | wc -l"
+
+# trailscope and the zcat floor alternate, run by run, so that a change in the shared
+# host's load hits both alike.
+HAVE_TS=1
+if [[ ! -x target/release/trailscope ]]; then
     echo "== target/release/trailscope does not exist; skipping it" >&2
     STATUS[trailscope]="not built"
+    HAVE_TS=0
 fi
-measure zcat "$RUNS" "$ZCAT_CMD"
-measure jq "$JQ_RUNS" "$JQ_CMD"
+for ((i = 1; i <= RUNS; i++)); do
+    if ((HAVE_TS)); then run_once trailscope "$TS_CMD" "$i" "$RUNS"; fi
+    run_once zcat "$ZCAT_CMD" "$i" "$RUNS"
+done
+for ((i = 1; i <= JQ_RUNS; i++)); do run_once jq "$JQ_CMD" "$i" "$JQ_RUNS"; done
+if ((HAVE_TS)); then summarize trailscope "$RUNS"; fi
+summarize zcat "$RUNS"
+summarize jq "$JQ_RUNS"
 
 # Sanity checks of what the commands saw.
 NOTES=()
@@ -139,7 +152,7 @@ REPORT=$(
 - Corpus: \`$CORPUS\` (\`trailscope-gen ${GEN_ARGS[*]}\`): $EVENTS events + $DUPS re-delivered copies,
   $FILES files, $JSON_BYTES bytes of JSON, $GZ_BYTES bytes gzipped
 - Cache: warm — no privileges to drop the page cache, so every file was read once before timing
-- Runs: median of $RUNS for trailscope and zcat, $JQ_RUNS for jq; peak RSS is the largest single process, max over runs
+- Runs: median of $RUNS alternating runs of trailscope and zcat, $JQ_RUNS for jq; peak RSS is the largest single process, max over runs
 
 | command | runs | median s | peak RSS MB |
 |---|---:|---:|---:|

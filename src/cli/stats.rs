@@ -94,7 +94,14 @@ pub fn top_values<'s>(store: &'s Store, selection: &[u32], facet: Facet, n: usiz
     }
     let mut ranked: Vec<(u32, u64)> =
         counts.into_iter().enumerate().filter(|(_, c)| *c > 0).map(|(i, c)| (i as u32, c)).collect();
-    ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| index.value(a.0).cmp(&index.value(b.0))));
+    let order = |a: &(u32, u64), b: &(u32, u64)| b.1.cmp(&a.1).then_with(|| index.value(a.0).cmp(&index.value(b.0)));
+    // Only the first `n` are shown: select them, then sort just those (a facet such as
+    // source IPs has many thousands of values).
+    if ranked.len() > n && n > 0 {
+        ranked.select_nth_unstable_by(n - 1, order);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(order);
     ranked.into_iter().take(n).filter_map(|(id, c)| Some((index.value(id)?, c))).collect()
 }
 

@@ -31,8 +31,11 @@ const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
 const MAX_KEPT_BUFFER: usize = 64 << 20;
 
 thread_local! {
-    /// Each worker's decompression buffer: a fresh one per file cost page faults.
+    /// Each worker's decompression buffer (for the general path): a fresh one per file
+    /// cost page faults.
     static INFLATE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Each worker's state for the clean-gzip fast path ([`gunzip_clean`]).
+    static INFLATER: RefCell<Option<Inflater>> = const { RefCell::new(None) };
 }
 
 /// One file of the inputs that is not a container: a file on disk, an archive member
@@ -230,6 +233,19 @@ impl Shared<'_> {
     /// Opens containers; hands everything else to the visitor.
     fn input(&self, name: &str, bytes: Vec<u8>, depth: usize) {
         if bytes.starts_with(GZIP_MAGIC) {
+            let mut inflater = INFLATER.with(|i| i.borrow_mut().take()).unwrap_or_else(Inflater::new);
+            let clean = gunzip_clean(&bytes, self.limits, &mut inflater);
+            let bytes = match clean {
+                Some(len) => {
+                    self.visitor.leaf(Leaf { name, stored: bytes, inflated: Some(&inflater.out[..len]), damage: None });
+                    None
+                }
+                None => Some(bytes),
+            };
+            if inflater.out.len() <= MAX_KEPT_BUFFER {
+                INFLATER.with(|i| *i.borrow_mut() = Some(inflater));
+            }
+            let Some(bytes) = bytes else { return };
             let mut data = INFLATE_BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
             match gunzip(&bytes, self.limits, &mut data) {
                 Gunzipped::Tar(decoder) => {
@@ -366,6 +382,116 @@ impl Shared<'_> {
     }
 }
 
+/// A worker's inflate state for [`gunzip_clean`]: a raw-deflate decompressor that is
+/// reset between files rather than rebuilt (rebuilding allocated and zeroed its state,
+/// and `MultiGzDecoder` added a zeroed 32 KiB read buffer per file), and an output buffer
+/// that stays initialised, so files after the first are inflated into it without the
+/// zeroing `read_to_end` does for every file.
+struct Inflater {
+    raw: flate2::Decompress,
+    /// Fully initialised (`len` is the usable size); a file's output is a prefix of it.
+    out: Vec<u8>,
+}
+
+impl Inflater {
+    fn new() -> Self {
+        Self { raw: flate2::Decompress::new(false), out: Vec::new() }
+    }
+}
+
+/// The first output buffer is sized from the gzip trailer, but never above this: a big
+/// gzip may be a tar, which is streamed instead (see [`gunzip_clean`]).
+const CLEAN_FIRST_OUTPUT: usize = 64 << 20;
+
+/// The fast path for the common case, a gzip file (one or several members) that decodes
+/// cleanly: it is inflated with one `decompress` call per member when the trailer's size
+/// is right, into the worker's kept buffer. Returns the output length, or `None` for
+/// anything else — damage, a header flag this does not handle, trailing bytes, the size
+/// limit, a tar stream — and the caller then starts over on the general path
+/// ([`gunzip`]), which reports exactly as before. One call per member with
+/// `FlushDecompress::Finish` also spares zlib-rs copying the output into its window.
+fn gunzip_clean(bytes: &[u8], limits: &Limits, inf: &mut Inflater) -> Option<usize> {
+    let trailer_size = bytes
+        .len()
+        .checked_sub(4)
+        .map_or(0, |at| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize);
+    let max = usize::try_from(limits.max_file_bytes).unwrap_or(usize::MAX);
+    // Room for the whole output plus slack, so the member usually ends within one call.
+    let first = trailer_size.saturating_add(4096).clamp(64 << 10, CLEAN_FIRST_OUTPUT).min(max.saturating_add(1));
+    if inf.out.len() < first {
+        inf.out.resize(first, 0);
+    }
+    let (mut pos, mut len) = (0usize, 0usize);
+    loop {
+        pos += gzip_header_len(bytes.get(pos..)?)?;
+        inf.raw.reset(false);
+        let member_start = len;
+        loop {
+            let (in_before, out_before) = (inf.raw.total_in(), inf.raw.total_out());
+            let status =
+                inf.raw.decompress(&bytes[pos..], &mut inf.out[len..], flate2::FlushDecompress::Finish).ok()?;
+            let (read, written) =
+                ((inf.raw.total_in() - in_before) as usize, (inf.raw.total_out() - out_before) as usize);
+            pos += read;
+            len += written;
+            if len > max || is_tar(&inf.out[..len.min(512)]) {
+                return None;
+            }
+            match status {
+                flate2::Status::StreamEnd => break,
+                _ if len == inf.out.len() => {
+                    // Output full: grow (the trailer's size was wrong or capped).
+                    let grown = inf.out.len().saturating_mul(2).min(max.saturating_add(1));
+                    if grown <= inf.out.len() {
+                        return None;
+                    }
+                    inf.out.resize(grown, 0);
+                }
+                _ if pos == bytes.len() || (read == 0 && written == 0) => return None, // truncated or stuck
+                _ => {}
+            }
+        }
+        let trailer = bytes.get(pos..pos + 8)?;
+        let mut crc = flate2::Crc::new();
+        crc.update(&inf.out[member_start..len]);
+        let size = (len - member_start) as u32;
+        if trailer[..4] != crc.sum().to_le_bytes() || trailer[4..] != size.to_le_bytes() {
+            return None;
+        }
+        pos += 8;
+        if pos == bytes.len() {
+            return Some(len);
+        }
+        if !bytes[pos..].starts_with(GZIP_MAGIC) {
+            return None;
+        }
+    }
+}
+
+/// Length of a gzip member header at the start of `b`, for the plain forms only: deflate,
+/// and no flags but FTEXT, FEXTRA, FNAME and FCOMMENT (FHCRC and reserved bits go to the
+/// general path, which checks them).
+fn gzip_header_len(b: &[u8]) -> Option<usize> {
+    const FEXTRA: u8 = 4;
+    const FNAME: u8 = 8;
+    const FCOMMENT: u8 = 16;
+    if b.len() < 10 || !b.starts_with(GZIP_MAGIC) || b[2] != 8 || b[3] & !(1 | FEXTRA | FNAME | FCOMMENT) != 0 {
+        return None;
+    }
+    let flags = b[3];
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let xlen = u16::from_le_bytes([*b.get(at)?, *b.get(at + 1)?]) as usize;
+        at += 2 + xlen;
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            at += b.get(at..)?.iter().position(|&c| c == 0)? + 1;
+        }
+    }
+    (at <= b.len()).then_some(at)
+}
+
 /// What a gzip input turned out to hold.
 enum Gunzipped<'b> {
     /// A tar stream: `out` holds its first bytes, the decoder the rest.
@@ -448,4 +574,111 @@ fn archive_problem(name: &str, error: &str) -> Problem {
 
 fn member_limit(name: &str, limit: usize) -> Problem {
     problem(name, ProblemKind::Limit, format!("archive has more than {limit} members; the rest were not read"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use flate2::write::GzEncoder;
+    use flate2::{Compression, GzBuilder};
+
+    use super::*;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// The general path's reading of `bytes`, for comparison.
+    fn general(bytes: &[u8], limits: &Limits) -> (Vec<u8>, bool) {
+        let mut out = Vec::new();
+        match gunzip(bytes, limits, &mut out) {
+            Gunzipped::Data(damage) => (out, damage.is_none()),
+            Gunzipped::Tar(_) => panic!("not a tar"),
+        }
+    }
+
+    /// The fast path either declines or agrees byte for byte with the general path on a
+    /// clean input; it never accepts a damaged one.
+    fn check(bytes: &[u8], limits: &Limits, expect_fast: bool) {
+        let mut inf = Inflater::new();
+        let fast = gunzip_clean(bytes, limits, &mut inf).map(|len| inf.out[..len].to_vec());
+        let (out, clean) = general(bytes, limits);
+        match fast {
+            Some(f) => {
+                assert!(clean, "fast path accepted an input the general path finds damaged");
+                assert_eq!(f, out);
+            }
+            None => assert!(!expect_fast, "fast path declined a clean input"),
+        }
+        assert_eq!(fast_declines(bytes, limits), !expect_fast);
+    }
+
+    fn fast_declines(bytes: &[u8], limits: &Limits) -> bool {
+        gunzip_clean(bytes, limits, &mut Inflater::new()).is_none()
+    }
+
+    #[test]
+    fn clean_gzip_fast_path_matches_the_general_path() {
+        let limits = Limits::default();
+        let text: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{{\"n\":{i}}},").into_bytes()).collect();
+        check(&gz(&text), &limits, true);
+        check(&gz(b""), &limits, true);
+        // Several members, including an empty one.
+        let multi = [gz(&text[..1000]), gz(b""), gz(&text[1000..])].concat();
+        check(&multi, &limits, true);
+        // Header with a name, a comment and an extra field.
+        let mut e = GzBuilder::new()
+            .filename("a.json")
+            .comment("c")
+            .extra(vec![1, 2, 3])
+            .write(Vec::new(), Compression::fast());
+        e.write_all(&text).unwrap();
+        check(&e.finish().unwrap(), &limits, true);
+        // The same buffer reused for a smaller file after a larger one.
+        let mut inf = Inflater::new();
+        assert!(gunzip_clean(&gz(&text), &limits, &mut inf).is_some());
+        let len = gunzip_clean(&gz(b"small"), &limits, &mut inf).unwrap();
+        assert_eq!(&inf.out[..len], b"small");
+    }
+
+    #[test]
+    fn anything_unusual_goes_to_the_general_path() {
+        let limits = Limits::default();
+        let text = b"{\"Records\":[]}".repeat(1000);
+        let good = gz(&text);
+        // Truncated, corrupt body, bad CRC, bad size, trailing garbage.
+        check(&good[..good.len() - 3], &limits, false);
+        check(&good[..good.len() / 2], &limits, false);
+        let mut corrupt = good.clone();
+        corrupt[20] ^= 0x55;
+        check(&corrupt, &limits, false);
+        for at in [good.len() - 8, good.len() - 2] {
+            let mut b = good.clone();
+            b[at] ^= 1;
+            check(&b, &limits, false);
+        }
+        check(&[good.clone(), b"junk".to_vec()].concat(), &limits, false);
+        // A header CRC (FHCRC) is left to the general path.
+        let mut hcrc = good.clone();
+        hcrc[3] |= 2;
+        assert!(fast_declines(&hcrc, &limits));
+        // Over the size limit.
+        let small = Limits { max_file_bytes: 100, ..Limits::default() };
+        assert!(fast_declines(&good, &small));
+        // A trailer size smaller than the content (more than 4 GiB, or lying) still works.
+        let mut lying = good.clone();
+        let n = lying.len();
+        lying[n - 4..].copy_from_slice(&16u32.to_le_bytes());
+        assert!(fast_declines(&lying, &limits)); // the size check fails: damaged
+    }
+
+    #[test]
+    fn a_gzipped_tar_is_left_to_the_streaming_path() {
+        let mut tar = vec![0u8; 1024];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert!(fast_declines(&gz(&tar), &Limits::default()));
+    }
 }

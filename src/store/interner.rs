@@ -1,29 +1,51 @@
 //! String interning with postings: every distinct value of a facet gets a `u32` id, and
 //! each id keeps the sorted list of events that carry it, so a facet filter is a lookup
 //! and a set operation, never a scan of the events.
+//!
+//! Values are found by a hash the caller may have computed already ([`hash_str`]): the
+//! load workers hash each value while preparing a file outside the store lock, so the
+//! locked phase only probes and compares.
 
-use indexmap::IndexSet;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
 /// Marks "no value" in a facet column.
 pub const NONE: u32 = u32::MAX;
 
+/// The hash every interner uses for a value (workers compute it ahead of the lock).
+pub fn hash_str(value: &str) -> u64 {
+    FxBuildHasher.hash_one(value)
+}
+
 /// The distinct values of one facet and, for each, the events that have it.
 #[derive(Debug, Default)]
 pub struct FacetIndex {
-    values: IndexSet<Box<str>, FxBuildHasher>,
+    values: Vec<Box<str>>,
+    /// Ids into `values`, by [`hash_str`] of the value.
+    table: HashTable<u32>,
     postings: Vec<Vec<u32>>,
 }
 
 impl FacetIndex {
     /// The id of `value`, adding it when new.
     pub fn intern(&mut self, value: &str) -> u32 {
-        if let Some(id) = self.values.get_index_of(value) {
-            return id as u32;
+        self.intern_hashed(value, hash_str(value))
+    }
+
+    /// [`FacetIndex::intern`] with `hash == hash_str(value)` already computed.
+    pub fn intern_hashed(&mut self, value: &str, hash: u64) -> u32 {
+        debug_assert_eq!(hash, hash_str(value));
+        let values = &self.values;
+        if let Some(&id) = self.table.find(hash, |&id| &*values[id as usize] == value) {
+            return id;
         }
-        let (id, _) = self.values.insert_full(value.into());
+        let id = self.values.len() as u32;
+        self.table.insert_unique(hash, id, |&id| hash_str(&values[id as usize]));
+        self.values.push(value.into());
         self.postings.push(Vec::new());
-        id as u32
+        id
     }
 
     /// Interns `value` and records that `event` carries it.
@@ -50,11 +72,11 @@ impl FacetIndex {
     }
 
     pub fn value(&self, id: u32) -> Option<&str> {
-        self.values.get_index(id as usize).map(|b| &**b)
+        self.values.get(id as usize).map(|b| &**b)
     }
 
     pub fn id_of(&self, value: &str) -> Option<u32> {
-        self.values.get_index_of(value).map(|i| i as u32)
+        self.table.find(hash_str(value), |&id| &*self.values[id as usize] == value).copied()
     }
 
     /// Events carrying value `id`, in ascending event order.

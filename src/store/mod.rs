@@ -12,7 +12,6 @@ pub mod raw;
 
 use rustc_hash::FxHashMap;
 use serde_json::Value;
-use xxhash_rust::xxh3::xxh3_64;
 
 pub use batch::PreparedBatch;
 pub use facet::Facet;
@@ -149,21 +148,23 @@ impl Store {
     /// of the input's distinct values to global ids and the dedup lookups happen here,
     /// under the caller's write lock.
     pub fn append(&mut self, batch: PreparedBatch<'_>) -> AppendOutcome {
-        let PreparedBatch { path, blobs, events, columns, resource_values, resources } = batch;
+        let PreparedBatch { path, blobs, events, values, resources } = batch;
         let base_blob = self.raw.adopt(blobs);
-        let global: Vec<Vec<u32>> = columns
+        let global: Vec<u32> = values
+            .list
             .iter()
-            .enumerate()
-            .map(|(c, local)| local.list.iter().map(|v| self.facets[c].intern(v)).collect())
+            .map(|v| match v.column {
+                batch::RESOURCE_COLUMN => self.resources.intern_hashed(&v.text, v.hash),
+                c => self.facets[c as usize].intern_hashed(&v.text, v.hash),
+            })
             .collect();
-        let global_resources: Vec<u32> = resource_values.list.iter().map(|v| self.resources.intern(v)).collect();
         let file_id = self.facets[batch::col(Facet::File)].intern(path);
         let mut outcome = AppendOutcome::default();
         for event in events {
             self.report.records += 1;
             let mut collides_with = Vec::new();
             if let Some(id) = event.event_id.as_deref() {
-                match self.find_same_id(id, event.content_hash, &event.bytes) {
+                match self.find_same_id(id, event.id_hash, event.content_hash, &event.bytes) {
                     Lookup::Duplicate => {
                         self.report.duplicates += 1;
                         outcome.duplicates += 1;
@@ -192,16 +193,16 @@ impl Store {
                 } else if local == NONE {
                     NONE
                 } else {
-                    global[c][local as usize]
+                    global[local as usize]
                 };
                 self.columns[c].push(id);
             }
             for &local in &resources[event.resources.0 as usize..event.resources.1 as usize] {
-                self.resource_values.push(global_resources[local as usize]);
+                self.resource_values.push(global[local as usize]);
             }
             self.resource_ends.push(self.resource_values.len() as u32);
-            if let Some(id) = event.event_id.as_deref() {
-                let h = xxh3_64(id.as_bytes());
+            if event.event_id.is_some() {
+                let h = event.id_hash;
                 match self.dedup.entry(h) {
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(ev);
@@ -223,8 +224,9 @@ impl Store {
         outcome
     }
 
-    fn find_same_id(&self, id: &str, hash: u64, bytes: &[u8]) -> Lookup {
-        let h = xxh3_64(id.as_bytes());
+    /// `id_hash` is `xxh3_64` of `id`; `hash` is the content hash of `bytes`.
+    fn find_same_id(&self, id: &str, id_hash: u64, hash: u64, bytes: &[u8]) -> Lookup {
+        let h = id_hash;
         let Some(&first) = self.dedup.get(&h) else { return Lookup::New };
         let more = self.dedup_more.get(&h).map_or(&[][..], Vec::as_slice);
         let mut same_id = Vec::new();
@@ -254,75 +256,33 @@ impl Store {
     }
 
     /// Builds the postings and the time order for events appended since the last call.
+    /// The two touch disjoint parts of the store and run side by side: the postings in
+    /// bulk, one column at a time, half of the columns on each of two threads (appending
+    /// postings event by event, 21 scattered writes each, under the store lock kept the
+    /// load workers waiting on each other), the time order on a third. At the end of a
+    /// load the workers are done, so this is the only work left.
     pub fn finish(&mut self) {
-        self.index_pending();
-        self.sort_time_order();
+        let (from, to) = (self.indexed, self.time.len());
+        let Store {
+            columns, facets, resources, resource_ends, resource_values, time, content_hash, time_order, ..
+        } = self;
+        let half = columns.len().div_ceil(2);
+        let (cols_a, cols_b) = columns.split_at(half);
+        let (facets_a, facets_b) = facets.split_at_mut(half);
+        std::thread::scope(|s| {
+            if from < to {
+                s.spawn(move || index_columns(cols_a, facets_a, from, to));
+                s.spawn(move || {
+                    index_columns(cols_b, facets_b, from, to);
+                    index_resources(resource_ends, resource_values, resources, from, to);
+                });
+            }
+            sort_time_order(time, content_hash, time_order);
+        });
+        self.indexed = to;
         // Workers finish files in any order: the report lists problems by path, so that
         // it reads the same on every run.
         self.report.problems.sort_by(|a, b| a.path.cmp(&b.path));
-    }
-
-    /// Adds the events appended since the last call to the facet postings. Done in bulk,
-    /// one column at a time and one thread per half of the columns, because appending
-    /// postings event by event (21 scattered writes each) under the store lock kept the
-    /// load workers waiting on each other.
-    fn index_pending(&mut self) {
-        let from = self.indexed;
-        let to = self.time.len();
-        if from == to {
-            return;
-        }
-        let half = self.columns.len().div_ceil(2);
-        let (cols_a, cols_b) = self.columns.split_at(half);
-        let (facets_a, facets_b) = self.facets.split_at_mut(half);
-        std::thread::scope(|s| {
-            s.spawn(|| index_columns(cols_a, facets_a, from, to));
-            index_columns(cols_b, facets_b, from, to);
-        });
-        let start = if from == 0 { 0 } else { self.resource_ends[from - 1] as usize };
-        let mut r = start;
-        for ev in from..to {
-            let end = self.resource_ends[ev] as usize;
-            for &id in &self.resource_values[r..end] {
-                self.resources.add_id(id, ev as u32);
-            }
-            r = end;
-        }
-        self.indexed = to;
-    }
-
-    /// Time order, ties broken by content hash (then arrival, for identical content), so
-    /// the order does not depend on which worker appended first. Only events appended since
-    /// the last call are sorted, then merged into the existing order: the explorer calls
-    /// this every few hundred milliseconds while a load runs. A flat key sorts several times
-    /// faster than comparing eventID strings on ties (times have 1 s precision).
-    fn sort_time_order(&mut self) {
-        let (from, to) = (self.time_order.len(), self.time.len());
-        if from == to {
-            return;
-        }
-        let key = |e: u32| (self.time[e as usize], self.content_hash[e as usize], e);
-        let mut fresh: Vec<(i64, u64, u32)> = (from as u32..to as u32).map(key).collect();
-        fresh.sort_unstable();
-        if from == 0 {
-            self.time_order = fresh.into_iter().map(|(_, _, e)| e).collect();
-            return;
-        }
-        let mut merged = Vec::with_capacity(to);
-        let mut old = self.time_order.iter().copied().peekable();
-        for (t, h, e) in fresh {
-            while let Some(&o) = old.peek() {
-                if key(o) < (t, h, e) {
-                    merged.push(o);
-                    old.next();
-                } else {
-                    break;
-                }
-            }
-            merged.push(e);
-        }
-        merged.extend(old);
-        self.time_order = merged;
     }
 
     /// Event ids in time order (call [`Store::finish`] after appending).
@@ -408,6 +368,52 @@ impl Store {
         let end = self.resource_ends[e] as usize;
         self.resource_values[start..end].iter().filter_map(|&id| self.resources.value(id))
     }
+}
+
+/// Adds events `from..to` to the resource postings.
+fn index_resources(ends: &[u32], values: &[u32], resources: &mut FacetIndex, from: usize, to: usize) {
+    let mut r = if from == 0 { 0 } else { ends[from - 1] as usize };
+    for (ev, &end) in ends.iter().enumerate().take(to).skip(from) {
+        for &id in &values[r..end as usize] {
+            resources.add_id(id, ev as u32);
+        }
+        r = end as usize;
+    }
+}
+
+/// Extends `order` (the time order of the events before `order.len()`) to every event of
+/// `time`. Ties are broken by content hash (then arrival, for identical content), so the
+/// order does not depend on which worker appended first. Only the new events are sorted,
+/// then merged into the existing order: the explorer calls this every few hundred
+/// milliseconds while a load runs. A flat key sorts several times faster than comparing
+/// eventID strings on ties (times have 1 s precision).
+fn sort_time_order(time: &[i64], content_hash: &[u64], order: &mut Vec<u32>) {
+    let (from, to) = (order.len(), time.len());
+    if from == to {
+        return;
+    }
+    let key = |e: u32| (time[e as usize], content_hash[e as usize], e);
+    let mut fresh: Vec<(i64, u64, u32)> = (from as u32..to as u32).map(key).collect();
+    fresh.sort_unstable();
+    if from == 0 {
+        *order = fresh.into_iter().map(|(_, _, e)| e).collect();
+        return;
+    }
+    let mut merged = Vec::with_capacity(to);
+    let mut old = order.iter().copied().peekable();
+    for (t, h, e) in fresh {
+        while let Some(&o) = old.peek() {
+            if key(o) < (t, h, e) {
+                merged.push(o);
+                old.next();
+            } else {
+                break;
+            }
+        }
+        merged.push(e);
+    }
+    merged.extend(old);
+    *order = merged;
 }
 
 fn index_columns(columns: &[Vec<u32>], facets: &mut [FacetIndex], from: usize, to: usize) {
