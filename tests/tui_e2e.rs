@@ -102,7 +102,8 @@ fn filter_search_raw_json_export_and_quit() {
     // The timeline is back, its StopLogging row marked as a hit, and that event selected.
     s.wait_for("the timeline with the hit marked and selected", |sc| {
         sc.contains(" Timeline ")
-            && sc.lines().any(|l| l.starts_with("│•") && l.contains("StopLogging"))
+            // The mark column: the event's standing (`!` notable, `✗` integrity), then `•`.
+            && sc.lines().any(|l| l.chars().nth(2) == Some('•') && l.contains("StopLogging"))
             && sc.lines().any(|l| l.contains("│Event           StopLogging"))
     });
 
