@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use trailscope::config::Config;
-use trailscope::ingest::{load_into, LoadOptions};
+use trailscope::ingest::{load_into, spawn_load, LoadOptions};
 use trailscope::store::Store;
 use trailscope::tui::App;
 
@@ -42,6 +42,29 @@ fn settle_search(app: &mut App) {
         app.tick();
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+#[test]
+fn a_running_load_is_followed_to_its_end() {
+    let store = Arc::new(RwLock::new(Store::new()));
+    let handle = spawn_load(store.clone(), LoadOptions::new(vec![demo()]));
+    let mut app = App::new(store.clone(), Some(handle), &Config::default(), Vec::new());
+    key(&mut app, KeyCode::Char('G'));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.loading() {
+        assert!(Instant::now() < deadline, "the load was not followed to its end");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let store = store.read().unwrap();
+    assert!(!store.is_empty());
+    assert_eq!(app.total, store.len());
+    assert_eq!(app.selection.as_slice(), store.time_order());
+    // The filter still applies to the complete store.
+    drop(store);
+    key(&mut app, KeyCode::Char('e'));
+    let errors = app.selection.len();
+    assert!(errors > 0 && errors < app.total);
 }
 
 #[test]
