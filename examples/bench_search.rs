@@ -1,5 +1,6 @@
 //! Fuzzy search benchmark (issue: fuzzy search). Not a test: `bench/search.sh` runs it, or
 //! `cargo run --release --example bench_search -- bench-data/corpus-1m [LINES_FILE]`.
+//! With `--lines-only`, it only writes LINES_FILE (bench/tui.sh's fzf peer uses it).
 //!
 //! Loads the corpus once, builds the summary line of every event (timed), writes them to
 //! LINES_FILE for fzf, then for each standard query and each matcher engine measures, through
@@ -24,6 +25,7 @@ const RUNS: usize = 5;
 
 /// The standard queries: an error code typed loosely, an abbreviated API call plus a
 /// service, and an API name (upper case: matched case-sensitively) with an IP prefix.
+/// bench/tui.sh uses the same three.
 const QUERIES: [&str; 3] = ["accessdenied", "gtobj s3", "AssumeRole 38.140"];
 
 /// Typed one character at a time, each keystroke waited for, with incremental refinement.
@@ -87,7 +89,8 @@ fn fzf(query: &str, lines: &PathBuf) -> Option<(Duration, usize)> {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let lines_only = std::env::args().any(|a| a == "--lines-only");
+    let mut args = std::env::args().skip(1).filter(|a| a != "--lines-only");
     let corpus: PathBuf = args.next().unwrap_or_else(|| "bench-data/corpus-1m".into()).into();
     let lines_file: PathBuf =
         args.next().map_or_else(|| std::env::temp_dir().join("trailscope-search-lines.txt"), PathBuf::from);
@@ -107,6 +110,10 @@ fn main() {
     std::fs::write(&lines_file, lines.iter().flat_map(|l| [l.as_str(), "\n"]).collect::<String>())
         .expect("write the lines file");
     drop(lines);
+    if lines_only {
+        eprintln!("wrote {} summary lines to {}", selection.len(), lines_file.display());
+        return;
+    }
     println!(
         "summary lines of {} events: built in {} ms on one thread; {:.1} MB ({:.0} bytes/line); {} distinct \
          ({:.1} MB): the search's line cache holds ≈ {:.1} MB (distinct text + 12 bytes/row); written to {}",

@@ -391,3 +391,26 @@ fn time_zone_toggle_and_ctrl_c_always_quits() {
     ctrl(&mut app, 'c');
     assert!(app.quit);
 }
+
+#[test]
+fn a_running_load_is_followed_to_its_end() {
+    let store = Arc::new(RwLock::new(Store::new()));
+    let handle = spawn_load(store.clone(), LoadOptions::new(vec![demo()]));
+    let mut app = App::new(store.clone(), Some(handle), &Config::default(), Vec::new());
+    key(&mut app, KeyCode::Char('G'));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.loading() {
+        assert!(Instant::now() < deadline, "the load was not followed to its end");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let store = store.read().unwrap();
+    assert!(!store.is_empty());
+    assert_eq!(app.total, store.len());
+    assert_eq!(app.selection.as_slice(), store.time_order());
+    // The filter still applies to the complete store.
+    drop(store);
+    key(&mut app, KeyCode::Char('e'));
+    let errors = app.selection.len();
+    assert!(errors > 0 && errors < app.total);
+}

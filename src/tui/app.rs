@@ -3,6 +3,7 @@
 //! tests drive it with actions and keys.
 
 use crate::store::{read_store, write_store};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
@@ -137,6 +138,17 @@ pub struct Status {
 /// How often the selection follows a running load.
 const LIVE_REFRESH: Duration = Duration::from_millis(400);
 
+/// What a live refresh (see [`App::tick`]) hands back from its thread.
+struct LiveSelection {
+    /// The view it selected.
+    spec: ViewSpec,
+    /// Unique events in the store then.
+    total: usize,
+    selection: Result<Vec<u32>, String>,
+    /// Started after the load had ended: the store is complete.
+    last: bool,
+}
+
 pub struct App {
     pub store: Arc<RwLock<Store>>,
     pub keymap: Keymap,
@@ -168,6 +180,10 @@ pub struct App {
     load_handle: Option<LoadHandle>,
     last_refresh: Instant,
     pending_refresh: bool,
+    /// The load has ended; the last live refresh is still to come.
+    load_ended: bool,
+    /// The live refresh running in its thread.
+    live: Option<Receiver<LiveSelection>>,
     pub status: Option<Status>,
     /// Config problems and other notes, shown at start and in the load report.
     pub notices: Vec<String>,
@@ -197,6 +213,15 @@ fn config_hint(config: &Config) -> String {
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// Where `event` is in `selection` (time-ordered, untimed events last): a binary search
+/// by time, then a scan of the events with the same time.
+fn position_of(store: &Store, selection: &[u32], event: u32) -> Option<usize> {
+    let time = |e: u32| store.time(e).unwrap_or(i64::MAX);
+    let t = time(event);
+    let from = selection.partition_point(|&e| time(e) < t);
+    selection[from..].iter().take_while(|&&e| time(e) == t).position(|&e| e == event).map(|i| from + i)
 }
 
 impl App {
@@ -229,6 +254,8 @@ impl App {
             load_handle: load,
             last_refresh: Instant::now(),
             pending_refresh: false,
+            load_ended: false,
+            live: None,
             status: None,
             notices: notices.into_iter().chain(key_problems).collect(),
             clipboard: None,
@@ -284,9 +311,6 @@ impl App {
     /// Recomputes the selection from the applied view; with `keep`, the cursor stays on
     /// the same event when it is still selected.
     pub fn refresh_selection(&mut self, keep: bool) {
-        // At the top the view stays at the top (new earlier events appear above nothing);
-        // anywhere else the cursor stays on its event as the selection changes around it.
-        let anchor = if keep && self.cursor > 0 { self.selection.get(self.cursor).copied() } else { None };
         let result = {
             let store = read_store(&self.store);
             let total = store.len();
@@ -295,6 +319,14 @@ impl App {
             self.total = total;
             result
         };
+        self.set_selection(result, keep);
+    }
+
+    /// Makes `result` the selection; with `keep`, as [`App::refresh_selection`].
+    fn set_selection(&mut self, result: Result<Vec<u32>, String>, keep: bool) {
+        // At the top the view stays at the top (new earlier events appear above nothing);
+        // anywhere else the cursor stays on its event as the selection changes around it.
+        let anchor = if keep && self.cursor > 0 { self.selection.get(self.cursor).copied() } else { None };
         match result {
             Ok(sel) => {
                 self.eval_error = None;
@@ -306,7 +338,8 @@ impl App {
                 self.selection = Arc::new(Vec::new());
             }
         }
-        self.cursor = match anchor.and_then(|a| self.selection.iter().position(|&e| e == a)) {
+        let anchored = anchor.and_then(|a| position_of(&self.read(), &self.selection, a));
+        self.cursor = match anchored {
             Some(pos) => pos,
             None if keep => self.cursor.min(self.selection.len().saturating_sub(1)),
             None => 0,
@@ -401,20 +434,33 @@ impl App {
         }
         if finished {
             self.load_handle = None;
-            self.load.finished = true;
             self.load.walk_done = true;
             self.load.elapsed = Some(self.load.started.elapsed());
-            self.notable = Some(NotableEvents::find(&read_store(&self.store)));
-            self.refresh_live();
-            let failed = self.read().report.files_failed;
-            if failed > 0 {
-                self.set_error(format!("loaded with problems: {failed} files failed (r: load report)"));
+            self.load_ended = true;
+            self.pending_refresh = true;
+            changed = true;
+        }
+        if let Some(rx) = &self.live {
+            match rx.try_recv() {
+                Ok(live) => {
+                    self.live = None;
+                    self.adopt_live(live);
+                    changed = true;
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    // The thread died (it cannot panic short of a bug): refresh here instead.
+                    self.live = None;
+                    self.refresh_live_here();
+                    changed = true;
+                }
             }
-            self.start_integrity();
-            changed = true;
-        } else if self.pending_refresh && self.last_refresh.elapsed() >= LIVE_REFRESH {
-            self.refresh_live();
-            changed = true;
+        }
+        if self.live.is_none()
+            && self.pending_refresh
+            && (self.load_ended || self.last_refresh.elapsed() >= LIVE_REFRESH)
+        {
+            self.start_live_refresh();
         }
         if self.search.poll() {
             self.on_search_update();
@@ -454,19 +500,64 @@ impl App {
         changed
     }
 
-    /// Picks up appended events: indexes them and re-selects, keeping the cursor's event.
-    fn refresh_live(&mut self) {
-        {
-            let mut store = write_store(&self.store);
-            store.finish();
-        }
+    /// Picks up appended events in a thread: indexing them ([`Store::finish`], under the
+    /// write lock) and selecting the view again take tens of milliseconds on a million
+    /// events, which a keystroke would otherwise wait for. [`App::tick`] adopts the result.
+    fn start_live_refresh(&mut self) {
         self.pending_refresh = false;
         self.last_refresh = Instant::now();
-        self.refresh_selection(true);
+        let (tx, rx) = mpsc::channel();
+        let store = self.store.clone();
+        let spec = self.filter.applied.clone();
+        let last = self.load_ended;
+        let spawned = std::thread::Builder::new().name("live-refresh".into()).spawn(move || {
+            write_store(&store).finish();
+            let store = read_store(&store);
+            let selection = selection_of(&store, &spec, now_ms());
+            let _ = tx.send(LiveSelection { spec, total: store.len(), selection, last });
+        });
+        match spawned {
+            Ok(_) => self.live = Some(rx),
+            Err(_) => self.refresh_live_here(),
+        }
+    }
+
+    /// The live refresh without a thread.
+    fn refresh_live_here(&mut self) {
+        self.pending_refresh = false;
+        self.last_refresh = Instant::now();
+        write_store(&self.store).finish();
+        let spec = self.filter.applied.clone();
+        let (total, selection) = {
+            let store = self.read();
+            (store.len(), selection_of(&store, &spec, now_ms()))
+        };
+        self.adopt_live(LiveSelection { spec, total, selection, last: self.load_ended });
+    }
+
+    /// Takes a live refresh's selection, keeping the cursor's event.
+    fn adopt_live(&mut self, live: LiveSelection) {
+        if live.spec == self.filter.applied {
+            self.total = live.total;
+            self.set_selection(live.selection, true);
+        } else {
+            self.refresh_selection(true); // the view changed meanwhile; the store is indexed
+        }
         // A running search is restarted on the grown selection (at most every refresh).
         if self.search.is_active() && self.search.edit.is_none() {
             let q = self.search.query.clone();
             self.search.submit(&self.store, &q, &self.selection);
+        }
+        if live.last {
+            self.load.finished = true;
+            self.notable = Some(NotableEvents::find(&read_store(&self.store)));
+            self.detail.event = None; // the detail pane names notable categories
+            self.sync_panes();
+            let failed = self.read().report.files_failed;
+            if failed > 0 {
+                self.set_error(format!("loaded with problems: {failed} files failed (r: load report)"));
+            }
+            self.start_integrity();
         }
     }
 
@@ -837,7 +928,8 @@ impl App {
     }
 
     fn jump_to_event(&mut self, event: u32) {
-        if let Some(pos) = self.selection.iter().position(|&e| e == event) {
+        let pos = position_of(&self.read(), &self.selection, event);
+        if let Some(pos) = pos {
             self.cursor = pos;
             self.focus = Pane::Timeline;
             self.sync_panes();

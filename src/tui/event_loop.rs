@@ -2,10 +2,17 @@
 //! (crossterm's `EventStream`), a tick that collects background progress (load, search,
 //! export) and the termination signals. The screen is redrawn only when something changed.
 //!
-//! With `TRAILSCOPE_TRACE=FILE`, the time to the first drawn screen and every
-//! key-to-redrawn-screen latency are written to FILE on exit (see bench/tui.sh).
+//! With `TRAILSCOPE_TRACE=FILE`, timings are appended to FILE as they happen (see
+//! bench/tui.sh), one per line, in milliseconds:
+//! - `first_draw_ms X`: process start → first drawn screen;
+//! - `key_ms X loading=B`: key received → screen redrawn;
+//! - `tick_ms X loading=B`: a redraw for background progress (load, search, export): the
+//!   collection plus the draw, during which keys wait;
+//! - `search_first_ms X …` / `search_complete_ms X …`: search submitted → first drawn
+//!   results / complete ranking drawn (see [`super::search::SearchState::drawn`]).
 
-use std::io;
+use std::fs::File;
+use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -26,7 +33,8 @@ pub fn run(app: &mut App, terminal: &mut Term, started: Instant) -> io::Result<(
 }
 
 async fn run_async(app: &mut App, terminal: &mut Term, started: Instant) -> io::Result<()> {
-    let mut trace = std::env::var_os("TRAILSCOPE_TRACE").map(|path| (path, Vec::<String>::new()));
+    let mut trace = std::env::var_os("TRAILSCOPE_TRACE").and_then(|path| File::create(path).ok());
+    app.search.timed = trace.is_some();
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -35,12 +43,11 @@ async fn run_async(app: &mut App, terminal: &mut Term, started: Instant) -> io::
     let mut sighup = signal(SignalKind::hangup())?;
 
     terminal.draw(|f| ui::draw(f, app))?;
-    if let Some((_, lines)) = &mut trace {
-        lines.push(format!("first_draw_ms {:.3}", started.elapsed().as_secs_f64() * 1e3));
-    }
+    trace_line(&mut trace, format_args!("first_draw_ms {:.3}", ms(started)));
     loop {
         let mut dirty = false;
         let mut key_at = None;
+        let mut tick_at = None;
         tokio::select! {
             event = input.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
@@ -65,7 +72,10 @@ async fn run_async(app: &mut App, terminal: &mut Term, started: Instant) -> io::
                 Some(Err(e)) => return Err(e),
                 None => app.quit = true,
             },
-            _ = tick.tick() => dirty = app.tick(),
+            _ = tick.tick() => {
+                tick_at = Some(Instant::now());
+                dirty = app.tick();
+            }
             _ = sigterm.recv() => app.quit = true,
             _ = sigint.recv() => app.quit = true,
             _ = sighup.recv() => app.quit = true,
@@ -78,13 +88,30 @@ async fn run_async(app: &mut App, terminal: &mut Term, started: Instant) -> io::
             if let Some(text) = app.clipboard.take() {
                 copy_osc52(&text)?;
             }
-            if let (Some(at), Some((_, lines))) = (key_at, &mut trace) {
-                lines.push(format!("key_ms {:.3} loading={}", at.elapsed().as_secs_f64() * 1e3, app.loading()));
+            if trace.is_some() {
+                let loading = app.loading();
+                if let Some(at) = key_at {
+                    trace_line(&mut trace, format_args!("key_ms {:.3} loading={loading}", ms(at)));
+                }
+                if let Some(at) = tick_at {
+                    trace_line(&mut trace, format_args!("tick_ms {:.3} loading={loading}", ms(at)));
+                }
+                for line in app.search.drawn() {
+                    trace_line(&mut trace, format_args!("{line}"));
+                }
             }
         }
     }
-    if let Some((path, lines)) = trace {
-        let _ = std::fs::write(path, lines.join("\n") + "\n");
-    }
     Ok(())
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1e3
+}
+
+/// Appends one line to the trace file, unbuffered so a benchmark can follow it live.
+fn trace_line(trace: &mut Option<File>, line: std::fmt::Arguments) {
+    if let Some(file) = trace {
+        let _ = writeln!(file, "{line}");
+    }
 }

@@ -4,6 +4,7 @@
 
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use super::line_edit::LineEdit;
 use crate::query::search::{Hit, SearchOrder, SearchRequest, SearchUpdate, SearchWorker};
@@ -26,6 +27,17 @@ pub struct SearchState {
     pub offset: usize,
     /// The hit `n`/`N` last jumped to.
     pub current: Option<usize>,
+    /// Whether to time requests for the benchmark trace (`TRAILSCOPE_TRACE`).
+    pub timed: bool,
+    timing: Timing,
+}
+
+/// When the current request was submitted and which of its results were drawn since.
+#[derive(Default)]
+struct Timing {
+    submitted: Option<Instant>,
+    first_drawn: bool,
+    complete_drawn: bool,
 }
 
 impl SearchState {
@@ -45,6 +57,8 @@ impl SearchState {
         self.cursor = 0;
         self.offset = 0;
         self.current = None;
+        self.timing =
+            Timing { submitted: (self.timed && !self.query.is_empty()).then(Instant::now), ..Timing::default() };
         if self.query.is_empty() {
             if let Some((w, _)) = &self.worker {
                 w.cancel();
@@ -67,6 +81,7 @@ impl SearchState {
         self.result = None;
         self.edit = None;
         self.current = None;
+        self.timing = Timing::default();
         if let Some((w, _)) = &self.worker {
             w.cancel();
             w.release();
@@ -88,6 +103,29 @@ impl SearchState {
             self.cursor = self.cursor.min(n.saturating_sub(1));
         }
         changed
+    }
+
+    /// Called after each draw when timing: trace lines (ms since the submit) for the first
+    /// results of the current request on screen (partial or complete) and for its
+    /// complete ranking on screen, each once.
+    pub fn drawn(&mut self) -> Vec<String> {
+        let (Some(at), Some(result)) = (self.timing.submitted, &self.result) else { return Vec::new() };
+        let ms = at.elapsed().as_secs_f64() * 1e3;
+        let mut lines = Vec::new();
+        if !self.timing.first_drawn {
+            self.timing.first_drawn = true;
+            lines.push(format!(
+                "search_first_ms {ms:.3} hits={} complete={} query={}",
+                result.hits.len(),
+                result.complete,
+                self.query
+            ));
+        }
+        if result.complete && !self.timing.complete_drawn {
+            self.timing.complete_drawn = true;
+            lines.push(format!("search_complete_ms {ms:.3} hits={} query={}", result.hits.len(), self.query));
+        }
+        lines
     }
 
     /// Whether the newest request is still running.
