@@ -23,8 +23,11 @@ use super::app::App;
 use super::terminal::{copy_osc52, Term};
 use super::ui;
 
-/// How often background progress is collected.
-const TICK: Duration = Duration::from_millis(50);
+/// How often background progress is collected: one frame at 60 Hz, so a search's first
+/// results or a load's progress are drawn within 16 ms of arriving (at 50 ms, the tick
+/// alone added up to 50 ms to the first search results on 1M events). An idle tick only
+/// polls channels and draws nothing.
+const TICK: Duration = Duration::from_millis(16);
 
 /// Runs until the user quits or a termination signal arrives.
 pub fn run(app: &mut App, terminal: &mut Term, started: Instant) -> io::Result<()> {
