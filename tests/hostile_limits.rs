@@ -256,3 +256,42 @@ fn cli_can_lower_the_decompressed_size_limit() {
     let message = report_for(&got, "bomb.json.gz")[0]["message"].as_str().unwrap().to_owned();
     assert!(message.contains(&(8u64 << 20).to_string()), "the limit is the one given: {message}");
 }
+
+#[test]
+fn the_load_total_limit_stops_further_inputs_and_reports_them() {
+    // Three files of one record each; the budget holds two of them, whichever come first.
+    let tmp = tempfile::tempdir().unwrap();
+    let sizes: Vec<u64> = (0..3)
+        .map(|i| {
+            let data = records_file(&[record(&format!("total-{i}"))]);
+            std::fs::write(tmp.path().join(format!("t{i}.json")), &data).unwrap();
+            data.len() as u64
+        })
+        .collect();
+    assert!(sizes.iter().all(|&s| s == sizes[0]), "equal sizes keep the arithmetic simple");
+    let limits = Limits { max_total_bytes: sizes[0] * 2 + sizes[0] / 2, ..Limits::default() };
+    let store = load_with(&[tmp.path()], limits);
+    assert_eq!(store.len(), 2, "two files fit the budget");
+    let limited: Vec<_> = store.report.problems.iter().filter(|p| p.kind == ProblemKind::Limit).collect();
+    assert_eq!(limited.len(), 1, "{:?}", store.report.problems);
+    assert!(limited[0].message.contains("decompressed total"), "{}", limited[0].message);
+}
+
+#[test]
+fn an_overlong_member_name_is_reported_and_the_rest_of_the_archive_read() {
+    let long = format!("{}.json", "a".repeat(300));
+    let members = [
+        ZipMember::stored(long.clone(), &records_file(&[record("long-name")])),
+        ZipMember::stored("short.json", &records_file(&[record("short-name")])),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("names.zip");
+    std::fs::write(&path, zip(&members)).unwrap();
+    let store = load_with(&[path.as_path()], Limits { max_path_bytes: 200, ..Limits::default() });
+    assert_eq!(store.len(), 1);
+    assert_eq!(store.event_id(0), Some("short-name"));
+    let limited: Vec<_> = store.report.problems.iter().filter(|p| p.kind == ProblemKind::Limit).collect();
+    assert_eq!(limited.len(), 1, "{:?}", store.report.problems);
+    assert!(limited[0].message.contains("member name of 305 bytes"), "{}", limited[0].message);
+    assert!(limited[0].path.len() < 300, "the reported name is shortened");
+}

@@ -100,6 +100,12 @@ pub struct LimitArgs {
     /// Most members read from one archive.
     #[arg(long, value_name = "N", default_value_t = 1_000_000, help_heading = "Limits")]
     pub max_archive_members: usize,
+    /// Largest decompressed total of the whole load; further inputs are reported, not read.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256GiB", help_heading = "Limits")]
+    pub max_total_size: u64,
+    /// Longest archive member name (bytes).
+    #[arg(long, value_name = "N", default_value_t = 4096, help_heading = "Limits")]
+    pub max_path_length: usize,
 }
 
 impl LimitArgs {
@@ -108,6 +114,8 @@ impl LimitArgs {
             max_file_bytes: self.max_file_size,
             max_record_bytes: usize::try_from(self.max_record_size).unwrap_or(usize::MAX),
             max_archive_members: self.max_archive_members,
+            max_total_bytes: self.max_total_size,
+            max_path_bytes: self.max_path_length,
             ..Limits::default()
         }
     }

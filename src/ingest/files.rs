@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
@@ -78,8 +78,14 @@ pub trait Visitor: Sync {
 /// order; returns when every file has been visited.
 pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor: &dyn Visitor) {
     let (jobs_tx, jobs_rx) = bounded::<Job>(256);
-    let shared =
-        Shared { limits, visitor, jobs: jobs_tx, pending: AtomicUsize::new(0), walk_done: AtomicBool::new(false) };
+    let shared = Shared {
+        limits,
+        visitor,
+        jobs: jobs_tx,
+        pending: AtomicUsize::new(0),
+        walk_done: AtomicBool::new(false),
+        total: AtomicU64::new(0),
+    };
     std::thread::scope(|scope| {
         let shared = &shared;
         for _ in 0..workers.max(1) {
@@ -98,7 +104,14 @@ pub fn for_each_in_bytes(name: &str, bytes: Vec<u8>, limits: &Limits, visitor: &
     // A queue nobody receives from: `dispatch_member` finds it disconnected and opens
     // every member inline, which is its fallback for a full queue anyway.
     let (jobs, _) = bounded::<Job>(0);
-    let shared = Shared { limits, visitor, jobs, pending: AtomicUsize::new(0), walk_done: AtomicBool::new(true) };
+    let shared = Shared {
+        limits,
+        visitor,
+        jobs,
+        pending: AtomicUsize::new(0),
+        walk_done: AtomicBool::new(true),
+        total: AtomicU64::new(0),
+    };
     visitor.read(name, &bytes);
     shared.input(name, bytes, 0);
 }
@@ -164,6 +177,8 @@ struct Shared<'a> {
     jobs: Sender<Job>,
     pending: AtomicUsize,
     walk_done: AtomicBool,
+    /// Decompressed bytes handed to the visitor so far (for `max_total_bytes`).
+    total: AtomicU64,
 }
 
 fn worker(shared: &Shared<'_>, jobs: Receiver<Job>) {
@@ -230,6 +245,20 @@ impl Shared<'_> {
         }
     }
 
+    /// Hands a leaf to the visitor within the load's decompressed budget.
+    fn leaf(&self, leaf: Leaf<'_>) {
+        let size = leaf.content().len() as u64;
+        let before = self.total.fetch_add(size, Ordering::Relaxed);
+        if before.saturating_add(size) > self.limits.max_total_bytes {
+            let message = format!(
+                "the load's decompressed total passed the limit of {} bytes; not read (raise --max-total-size)",
+                self.limits.max_total_bytes
+            );
+            return self.visitor.failed(problem(leaf.name, ProblemKind::Limit, message));
+        }
+        self.visitor.leaf(leaf);
+    }
+
     /// Opens containers; hands everything else to the visitor.
     fn input(&self, name: &str, bytes: Vec<u8>, depth: usize) {
         if bytes.starts_with(GZIP_MAGIC) {
@@ -237,7 +266,7 @@ impl Shared<'_> {
             let clean = gunzip_clean(&bytes, self.limits, &mut inflater);
             let bytes = match clean {
                 Some(len) => {
-                    self.visitor.leaf(Leaf { name, stored: bytes, inflated: Some(&inflater.out[..len]), damage: None });
+                    self.leaf(Leaf { name, stored: bytes, inflated: Some(&inflater.out[..len]), damage: None });
                     None
                 }
                 None => Some(bytes),
@@ -253,7 +282,7 @@ impl Shared<'_> {
                     self.tar(name, prefix.chain(decoder), depth);
                 }
                 Gunzipped::Data(damage) => {
-                    self.visitor.leaf(Leaf { name, stored: bytes, inflated: Some(&data), damage });
+                    self.leaf(Leaf { name, stored: bytes, inflated: Some(&data), damage });
                 }
             }
             data.clear();
@@ -265,7 +294,7 @@ impl Shared<'_> {
         } else if is_tar(&bytes) {
             self.tar(name, &bytes[..], depth);
         } else {
-            self.visitor.leaf(Leaf { name, stored: bytes, inflated: None, damage: None });
+            self.leaf(Leaf { name, stored: bytes, inflated: None, damage: None });
         }
     }
 
@@ -319,6 +348,15 @@ impl Shared<'_> {
 
     /// Reads one archive member (unless the visitor passes over its name) and hands it on.
     fn member(&self, archive: &str, member: &str, reader: &mut impl Read, depth: usize) {
+        if member.len() > self.limits.max_path_bytes {
+            let shown: String = member.chars().take(120).collect();
+            let message = format!(
+                "member name of {} bytes is longer than the limit of {}; not read",
+                member.len(),
+                self.limits.max_path_bytes
+            );
+            return self.visitor.failed(problem(&format!("{archive}!{shown}…"), ProblemKind::Limit, message));
+        }
         let full = format!("{archive}!{member}");
         if self.visitor.skip(&full) {
             return;

@@ -12,10 +12,22 @@ pub struct Limits {
     pub max_archive_members: usize,
     /// How deep events may hide inside wrappers and JSON-in-string fields.
     pub max_nesting: usize,
+    /// Largest decompressed total of one load: past it, further inputs are reported and
+    /// not read (a pile of bombs each under the per-file limit stops here).
+    pub max_total_bytes: u64,
+    /// Longest path or archive member name accepted (bytes); longer ones are reported.
+    pub max_path_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_file_bytes: 4 << 30, max_record_bytes: 64 << 20, max_archive_members: 1_000_000, max_nesting: 16 }
+        Self {
+            max_file_bytes: 4 << 30,
+            max_record_bytes: 64 << 20,
+            max_archive_members: 1_000_000,
+            max_nesting: 16,
+            max_total_bytes: 256 << 30,
+            max_path_bytes: 4096,
+        }
     }
 }
