@@ -1,7 +1,7 @@
 //! A credential trace as lines of text: the CLI's `trace` prints them, the explorer's
 //! chain view shows them with the events they name selectable. Every string is sanitised.
 
-use crate::analysis::chains::{Chain, ChainEnd, KeyKind, KeyUse, Trace, TraceTarget};
+use crate::analysis::chains::{Chain, ChainEnd, KeyKind, KeyUsage, KeyUse, Trace, TraceTarget};
 use crate::ingest::report::group as thousands;
 use crate::model::identity::short_label;
 use crate::model::time::format_utc;
@@ -28,6 +28,24 @@ impl Lines {
 
     fn push_event(&mut self, text: String, event: u32) {
         self.0.push(TraceLine { text, event: Some(event) });
+    }
+
+    /// `<prefix>KEY (kind), used by …: N events, first … last`, selecting the key's first use.
+    fn push_usage(&mut self, prefix: &str, key: &str, key_kind: KeyKind, u: &KeyUsage) {
+        let text = format!(
+            "{prefix}{} ({}), {}: {} event{}, {} … {}",
+            sanitize(key),
+            kind(key_kind),
+            used_by(&u.principals),
+            thousands(u.events.len() as u64),
+            if u.events.len() == 1 { "" } else { "s" },
+            when(u.first_seen),
+            when(u.last_seen)
+        );
+        match u.events.first() {
+            Some(&first) => self.push_event(text, first),
+            None => self.push(text),
+        }
     }
 }
 
@@ -82,21 +100,7 @@ fn used_by(principals: &[String]) -> String {
 
 fn chain_lines(out: &mut Lines, store: &Store, chain: &Chain) {
     for (i, step) in chain.steps.iter().enumerate() {
-        let u = &step.usage;
-        let text = format!(
-            "  {}. {} ({}), {}: {} events, {} … {}",
-            i + 1,
-            sanitize(&step.key),
-            kind(step.key_kind),
-            used_by(&u.principals),
-            thousands(u.events.len() as u64),
-            when(u.first_seen),
-            when(u.last_seen)
-        );
-        match u.events.first() {
-            Some(&first) => out.push_event(text, first),
-            None => out.push(text),
-        }
+        out.push_usage(&format!("  {}. ", i + 1), &step.key, step.key_kind, &step.usage);
         let Some(m) = &step.minted_by else { continue };
         let mint = &m.mint;
         let mut what = format!(
@@ -155,20 +159,7 @@ fn chain_lines(out: &mut Lines, store: &Store, chain: &Chain) {
 }
 
 fn use_lines(out: &mut Lines, k: &KeyUse, indent: &str) {
-    let u = &k.usage;
-    let text = format!(
-        "{indent}{} ({}), {}: {} events, {} … {}",
-        sanitize(&k.key),
-        kind(k.key_kind),
-        used_by(&u.principals),
-        thousands(u.events.len() as u64),
-        when(u.first_seen),
-        when(u.last_seen)
-    );
-    match u.events.first() {
-        Some(&first) => out.push_event(text, first),
-        None => out.push(text),
-    }
+    out.push_usage(indent, &k.key, k.key_kind, &k.usage);
     for child in &k.minted {
         use_lines(out, child, &format!("{}  └ ", indent.replace('└', " ")));
     }
