@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::analysis_json::{to_json, when};
 use super::stats::finish;
-use super::{exit_leaving_store, load, selection, InputArgs};
+use super::{exit_leaving_store, load_selected, InputArgs};
 use crate::analysis::identities::{fill_details, group, summarize, Entry, PrincipalSummary, SortKey, ValueStat};
 use crate::ingest::report::group as thousands;
 use crate::sanitize::{sanitize, terminal_safe_json};
@@ -43,13 +43,8 @@ pub struct IdentitiesArgs {
 const SHOWN: usize = 3;
 
 pub fn run(args: &IdentitiesArgs) -> ExitCode {
-    let filter = match args.input.parsed_filter() {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let store = load(&args.input, false);
-    let selection = match selection(&store, &filter, &args.input) {
-        Ok(s) => s,
+    let (store, selection) = match load_selected(&args.input) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let key = match args.sort {

@@ -162,6 +162,14 @@ pub fn selection(store: &Store, filter: &Expr, input: &InputArgs) -> Result<Vec<
     Ok(window.iter().copied().filter(|&e| bits.contains(e)).collect())
 }
 
+/// Parses the filter, loads the inputs and selects: how every reporting subcommand starts.
+pub fn load_selected(input: &InputArgs) -> Result<(Store, Vec<u32>), ExitCode> {
+    let filter = input.parsed_filter()?;
+    let store = load(input, false);
+    let selected = selection(&store, &filter, input)?;
+    Ok((store, selected))
+}
+
 #[derive(Args, Debug)]
 pub struct StatsArgs {
     #[command(flatten)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use super::{exit_leaving_store, load, selection, StatsArgs};
+use super::{exit_leaving_store, load_selected, StatsArgs};
 use crate::model::identity::short_label;
 use crate::model::time::format_utc;
 use crate::sanitize::{sanitize, terminal_safe_json};
@@ -26,13 +26,8 @@ const TOP_FACETS: [(Facet, &str); 6] = [
 
 pub fn run(args: &StatsArgs) -> ExitCode {
     let started = std::time::Instant::now();
-    let filter = match args.input.parsed_filter() {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let store = load(&args.input, false);
-    let selection = match selection(&store, &filter, &args.input) {
-        Ok(s) => s,
+    let (store, selection) = match load_selected(&args.input) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let selection = selection.as_slice();
