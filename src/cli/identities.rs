@@ -9,8 +9,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::analysis_json::{to_json, when};
-use super::stats::finish;
-use super::{exit_leaving_store, load_selected, InputArgs};
+use super::{conclude, load_selected, InputArgs};
 use crate::analysis::identities::{fill_details, group, summarize, Entry, PrincipalSummary, SortKey, ValueStat};
 use crate::ingest::report::group as thousands;
 use crate::sanitize::{sanitize, terminal_safe_json};
@@ -70,14 +69,7 @@ pub fn run(args: &IdentitiesArgs) -> ExitCode {
     } else {
         write_text(&mut out, &summaries, key, selection.len())
     };
-    if let Err(e) = written {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("trailscope: cannot write output: {e}");
-            return exit_leaving_store(store, ExitCode::FAILURE);
-        }
-    }
-    let code = finish(&store);
-    exit_leaving_store(store, code)
+    conclude(store, written)
 }
 
 fn write_text(out: &mut impl Write, summaries: &[PrincipalSummary], key: SortKey, events: usize) -> io::Result<()> {

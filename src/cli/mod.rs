@@ -238,6 +238,19 @@ pub fn load(input: &InputArgs, hash_inputs: bool) -> Store {
     store.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
+/// How a reporting subcommand ends once its output is written: a closed pipe (`| head`)
+/// is not an error, any other write error is; then the load's warnings and exit status.
+pub fn conclude(store: Store, written: std::io::Result<()>) -> ExitCode {
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("trailscope: cannot write output: {e}");
+            return exit_leaving_store(store, ExitCode::FAILURE);
+        }
+    }
+    let code = stats::finish(&store);
+    exit_leaving_store(store, code)
+}
+
 /// Ends the process without freeing the store: the OS reclaims it at once, while freeing
 /// a million events' allocations one by one costs a noticeable fraction of a second.
 pub fn exit_leaving_store(store: Store, code: ExitCode) -> ExitCode {

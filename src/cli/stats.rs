@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use super::{exit_leaving_store, load_selected, StatsArgs};
+use super::{conclude, load_selected, StatsArgs};
 use crate::model::identity::short_label;
 use crate::model::time::format_utc;
 use crate::sanitize::{sanitize, terminal_safe_json};
@@ -40,14 +40,7 @@ pub fn run(args: &StatsArgs) -> ExitCode {
     } else {
         write_text(&mut out, &store, selection, started.elapsed())
     };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("trailscope: cannot write output: {e}");
-            return exit_leaving_store(store, ExitCode::FAILURE);
-        }
-    }
-    let code = finish(&store);
-    exit_leaving_store(store, code)
+    conclude(store, written)
 }
 
 /// Exit status and stderr summary shared by the subcommands that load data.

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::analysis_json::to_json;
 use super::stats::finish;
-use super::{exit_leaving_store, load, InputArgs};
+use super::{conclude, exit_leaving_store, load, InputArgs};
 use crate::analysis::chains::{resolve_target, trace, Trace, TraceTarget};
 use crate::sanitize::{sanitize, terminal_safe_json};
 use crate::store::Store;
@@ -55,14 +55,7 @@ pub fn run(args: &TraceArgs) -> ExitCode {
     } else {
         write_text(&mut out, &store, &result)
     };
-    if let Err(e) = written {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("trailscope: cannot write output: {e}");
-            return exit_leaving_store(store, ExitCode::FAILURE);
-        }
-    }
-    let code = finish(&store);
-    exit_leaving_store(store, code)
+    conclude(store, written)
 }
 
 fn trace_json(store: &Store, t: &Trace) -> serde_json::Value {

@@ -211,6 +211,14 @@ fn config_hint(config: &Config) -> String {
     }
 }
 
+/// Indexes what the load appended and selects `spec` again (the work of a live refresh).
+fn live_selection(store: &RwLock<Store>, spec: ViewSpec, last: bool) -> LiveSelection {
+    write_store(store).finish();
+    let store = read_store(store);
+    let selection = selection_of(&store, &spec, now_ms());
+    LiveSelection { spec, total: store.len(), selection, last }
+}
+
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -511,10 +519,7 @@ impl App {
         let spec = self.filter.applied.clone();
         let last = self.load_ended;
         let spawned = std::thread::Builder::new().name("live-refresh".into()).spawn(move || {
-            write_store(&store).finish();
-            let store = read_store(&store);
-            let selection = selection_of(&store, &spec, now_ms());
-            let _ = tx.send(LiveSelection { spec, total: store.len(), selection, last });
+            let _ = tx.send(live_selection(&store, spec, last));
         });
         match spawned {
             Ok(_) => self.live = Some(rx),
@@ -526,13 +531,8 @@ impl App {
     fn refresh_live_here(&mut self) {
         self.pending_refresh = false;
         self.last_refresh = Instant::now();
-        write_store(&self.store).finish();
-        let spec = self.filter.applied.clone();
-        let (total, selection) = {
-            let store = self.read();
-            (store.len(), selection_of(&store, &spec, now_ms()))
-        };
-        self.adopt_live(LiveSelection { spec, total, selection, last: self.load_ended });
+        let live = live_selection(&self.store, self.filter.applied.clone(), self.load_ended);
+        self.adopt_live(live);
     }
 
     /// Takes a live refresh's selection, keeping the cursor's event.
