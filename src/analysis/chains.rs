@@ -173,9 +173,10 @@ pub fn key_usage(store: &Store, key: &str) -> KeyUsage {
     }
 }
 
-/// Time order for a handful of events (untimed last, then by id).
+/// Time order for a handful of events, as the store orders them (untimed last).
 fn sort_by_time(store: &Store, events: &mut [u32]) {
-    events.sort_unstable_by_key(|&e| (store.time(e).is_none(), store.time(e), e));
+    // The store's own order key: ties within a second do not depend on load order.
+    events.sort_unstable_by_key(|&e| (store.order_key(e), e));
 }
 
 /// The minting event of one step of a chain, and its caller.

@@ -308,6 +308,12 @@ impl Store {
         (t != UNTIMED).then_some(t)
     }
 
+    /// The key of the time order: time (untimed last), then content hash, so events of
+    /// the same second sort the same way whatever order the workers appended them in.
+    pub fn order_key(&self, event: u32) -> (i64, u64) {
+        (self.time[event as usize], self.content_hash[event as usize])
+    }
+
     pub fn flags(&self, event: u32) -> u8 {
         self.flags[event as usize]
     }
