@@ -4,13 +4,15 @@
 //!
 //! Reading them later would mean inflating the blob of every such event again — on the
 //! standard 1M-event corpus that was a near-complete decompression (seconds) for every
-//! `notable:` filter and every chain index. At ingest it is one `serde_json` parse of the
-//! events whose call can carry them (a few percent), and everything after is postings.
+//! `notable:` filter and every chain index. At ingest, the events whose call can carry
+//! them (a few percent) have the top-level members the rules read parsed, and everything
+//! after is postings.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::chains::{is_minting_call, minted_key};
+use super::chains::{is_minting_call, minted_key, MINT_READS};
 use super::notable::conditional_rule;
+use crate::ingest::fastscan::top_level_members;
 
 /// What [`inspect`] found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -32,11 +34,80 @@ pub fn inspect(source: Option<&str>, name: Option<&str>, bytes: &[u8]) -> Option
     if rule.is_none() && !mints {
         return None;
     }
-    let v: Value = serde_json::from_slice(bytes).ok()?;
+    let mut reads: Vec<&str> = rule.map_or(&[][..], |c| c.reads()).to_vec();
+    if mints {
+        reads.extend(MINT_READS);
+    }
+    let v = parse_members(bytes, &reads)?;
     let mut facts = IngestFacts { notable_condition: rule.is_some_and(|c| c.holds(&v)), ..Default::default() };
     if mints {
         facts.minted_key = minted_key(&v);
         facts.mint_shared_event_id = super::rawjson::text(&v, "/sharedEventID").map(|s| s.into_owned());
     }
     Some(facts)
+}
+
+/// The event's JSON with only the top-level members `keys` (what the rules and the mint
+/// reader look at): parsing the whole event into a `Value` cost as much as reading every
+/// other event of the load. The same object as a full parse would give for those members
+/// (a repeated key keeps its last value); `None` when the bytes are not a JSON object.
+fn parse_members(bytes: &[u8], keys: &[&str]) -> Option<Value> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let Some(members) = top_level_members(text, keys) else {
+        // Escaped keys or invalid JSON: the full parse decides.
+        return serde_json::from_str::<Value>(text).ok().filter(Value::is_object);
+    };
+    let mut map = Map::new();
+    for (key, raw) in members {
+        map.insert(key.to_owned(), serde_json::from_str(raw).ok()?);
+    }
+    Some(Value::Object(map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The facts from the pruned parse equal those from parsing the whole event.
+    fn same_as_full_parse(source: &str, name: &str, json: &str) -> Option<IngestFacts> {
+        let facts = inspect(Some(source), Some(name), json.as_bytes());
+        let full: Option<Value> = serde_json::from_str::<Value>(json).ok().filter(Value::is_object);
+        let expected = full.map(|v| {
+            let rule = conditional_rule(source, name);
+            let mut f = IngestFacts { notable_condition: rule.is_some_and(|c| c.holds(&v)), ..Default::default() };
+            if is_minting_call(source, name) {
+                f.minted_key = minted_key(&v);
+                f.mint_shared_event_id = super::super::rawjson::text(&v, "/sharedEventID").map(|s| s.into_owned());
+            }
+            f
+        });
+        assert_eq!(facts, expected, "{json}");
+        facts
+    }
+
+    #[test]
+    fn pruned_parse_agrees_with_the_full_parse() {
+        let sts = "sts.amazonaws.com";
+        let ssm = "ssm.amazonaws.com";
+        let mint = r#"{"eventName":"AssumeRole","sharedEventID":"s-1","responseElements":{"credentials":{"accessKeyId":"ASIA1"}},"requestParameters":{"roleArn":"r"}}"#;
+        let facts = same_as_full_parse(sts, "AssumeRole", mint).unwrap();
+        assert_eq!(facts.minted_key.as_deref(), Some("ASIA1"));
+        assert_eq!(facts.mint_shared_event_id.as_deref(), Some("s-1"));
+        // A repeated member: the last one counts, as in a full parse.
+        let repeated = r#"{"requestParameters":{"withDecryption":true},"requestParameters":{"withDecryption":false}}"#;
+        assert!(!same_as_full_parse(ssm, "GetParameter", repeated).unwrap().notable_condition);
+        let decrypt = r#"{"requestParameters":{"name":"p","withDecryption":"TRUE"}}"#;
+        assert!(same_as_full_parse(ssm, "GetParameter", decrypt).unwrap().notable_condition);
+        // An escaped key goes to the full parse, which reads it as the plain key.
+        let escaped = r#"{"request\u0050arameters":{"withDecryption":true}}"#;
+        assert!(same_as_full_parse(ssm, "GetParameter", escaped).unwrap().notable_condition);
+        let console = r#"{"userIdentity":{"type":"IAMUser"},"additionalEventData":{"MFAUsed":"No"},"responseElements":{"ConsoleLogin":"Success"}}"#;
+        assert!(same_as_full_parse("signin.amazonaws.com", "ConsoleLogin", console).unwrap().notable_condition);
+        let open =
+            r#"{"requestParameters":{"ipPermissions":{"items":[{"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}}}"#;
+        same_as_full_parse("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", open);
+        // Not JSON, or not an object: nothing.
+        assert_eq!(same_as_full_parse(ssm, "GetParameter", r#"{"requestParameters":tru}"#), None);
+        assert_eq!(same_as_full_parse(ssm, "GetParameter", "[1]"), None);
+    }
 }

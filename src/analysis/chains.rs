@@ -37,6 +37,9 @@ pub fn is_minting_call(source: &str, name: &str) -> bool {
     MINTING_CALLS.iter().any(|&(s, n)| s == source && n == name)
 }
 
+/// The top-level members [`minted_key`] and the mint's `sharedEventID` are read from.
+pub const MINT_READS: [&str; 2] = ["responseElements", "sharedEventID"];
+
 /// The key a minting call's JSON says it returned.
 pub fn minted_key(v: &serde_json::Value) -> Option<String> {
     text(v, "/responseElements/credentials/accessKeyId")

@@ -208,6 +208,21 @@ pub fn conditional_rule(source: &str, name: &str) -> Option<Condition> {
 }
 
 impl Condition {
+    /// The top-level members of the event that [`Condition::holds`] reads (at ingest only
+    /// these are parsed).
+    pub fn reads(self) -> &'static [&'static str] {
+        match self {
+            Condition::Always => &[],
+            Condition::OpenToInternet
+            | Condition::SharingAdded(_)
+            | Condition::WithDecryption
+            | Condition::Disabled => &["requestParameters"],
+            Condition::ConsoleRisk => {
+                &["errorCode", "errorMessage", "responseElements", "userIdentity", "additionalEventData"]
+            }
+        }
+    }
+
     /// Whether the condition holds for an event's JSON.
     pub fn holds(self, v: &Value) -> bool {
         match self {

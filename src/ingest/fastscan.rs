@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 
+use super::special::find_special;
 use crate::model::event::{EventFields, Field, IdentityFields};
 
 /// Deepest nesting followed before giving up to the general path (serde's limit is 128).
@@ -83,6 +84,28 @@ pub fn scan_record(text: &str, at: usize) -> Option<FastRecord<'_>> {
     let mut p = Parser { text, b: text.as_bytes(), i: at, depth: 0 };
     let fields = p.record()?;
     Some(FastRecord { fields, end: p.i })
+}
+
+/// The raw JSON text of the top-level members of the object `text` whose keys are in
+/// `wanted`, in document order (a repeated key appears each time). `None` unless `text`
+/// is exactly one valid JSON object whose keys have no escapes: the caller then parses it
+/// whole instead.
+pub fn top_level_members<'a>(text: &'a str, wanted: &[&str]) -> Option<Vec<(&'a str, &'a str)>> {
+    let mut p = Parser { text, b: text.as_bytes(), i: 0, depth: 0 };
+    let mut found = Vec::new();
+    if p.peek()? != b'{' {
+        return None;
+    }
+    p.object(|p, key| {
+        let start = p.i;
+        p.skip()?;
+        if wanted.contains(&key) {
+            found.push((key, &p.text[start..p.i]));
+        }
+        Some(())
+    })?;
+    p.ws();
+    (p.i == p.b.len()).then_some(found)
 }
 
 struct Parser<'a> {
@@ -270,12 +293,47 @@ impl<'a> Parser<'a> {
     fn skip(&mut self) -> Option<()> {
         match *self.b.get(self.i)? {
             b'"' => self.string_bounds().map(|_| ()),
-            b'{' => self.object(|p, _| p.skip()),
+            b'{' => self.skip_object(),
             b'[' => self.array(|p| p.skip()),
             b'n' => self.literal(b"null"),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             _ => self.number(),
+        }
+    }
+
+    /// Skips an object, validating it. Its keys are checked as strings but never sliced
+    /// or matched — nothing in a skipped object is read — so, unlike in [`Parser::object`],
+    /// a key with escapes is fine here. Most of a record's bytes are in such objects
+    /// (`requestParameters`, `responseElements`, `tlsDetails`).
+    fn skip_object(&mut self) -> Option<()> {
+        self.eat(b'{')?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        if self.peek()? == b'}' {
+            self.i += 1;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            self.string_bounds()?;
+            self.eat(b':')?;
+            self.ws();
+            self.skip()?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
         }
     }
 
@@ -490,31 +548,6 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// The first byte that ends or interrupts a JSON string's plain run: `"`, `\\`, or a raw
-/// control character. Eight bytes at a time: most CloudTrail strings are short, where a
-/// memchr call per string plus a separate control-character pass cost more.
-fn find_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // High bit set in each byte that is zero (a match) or below 0x20; borrows only run
-        // upwards from a true hit, so the lowest flagged byte is exact.
-        let hits = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x);
-        let hits = hits & HIGH;
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes[i..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| i + p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,20 +603,14 @@ mod tests {
     }
 
     #[test]
-    fn special_bytes_are_found_exactly() {
-        // Every position and kind, including after multi-byte UTF-8 and in the tail.
-        let base = "aé😀bcdefghijklmnopqrstuvwxyz0123456789".as_bytes().to_vec();
-        for pos in 0..base.len() {
-            for special in [b'"', b'\\', 0x01, 0x1f] {
-                let mut b = base.clone();
-                if b[pos] >= 0x80 {
-                    continue; // keep the UTF-8 intact; only replace ASCII bytes
-                }
-                b[pos] = special;
-                assert_eq!(find_special(&b), Some(pos), "{special:#x} at {pos}");
-            }
+    fn top_level_members_are_raw_spans_in_order() {
+        let json = r#" {"a":1,"b":{"c":[1,"}"]},"a":"x","d":null} "#;
+        let found = top_level_members(json, &["a", "b"]).unwrap();
+        assert_eq!(found, [("a", "1"), ("b", r#"{"c":[1,"}"]}"#), ("a", r#""x""#)]);
+        assert_eq!(top_level_members(json, &["zz"]).unwrap(), []);
+        // Not one valid object, or a key with an escape: the caller parses it whole.
+        for bad in [r#"[1]"#, r#"{"a":1} {}"#, r#"{"a":tru}"#, r#"{"\u0061":1}"#, r#"{"a":1"#] {
+            assert_eq!(top_level_members(bad, &["a"]), None, "{bad}");
         }
-        assert_eq!(find_special(&base), None);
-        assert_eq!(find_special(b" ~\x7f"), None);
     }
 }

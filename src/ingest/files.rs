@@ -20,6 +20,7 @@ use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 use flate2::read::MultiGzDecoder;
 use walkdir::WalkDir;
 
+use super::libdeflate::GzipInflater;
 use super::limits::Limits;
 use super::report::{DecodeProblem, Problem, ProblemKind};
 
@@ -383,9 +384,10 @@ impl Shared<'_> {
     }
 
     fn walk_dir(&self, root: &Path) {
+        // Unsorted: the workers finish files in any order anyway, and sorting every
+        // directory's long, common-prefixed trail file names cost more than walking them.
         let walker = WalkDir::new(root)
             .follow_links(true)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walker {
@@ -426,6 +428,8 @@ impl Shared<'_> {
 /// that stays initialised, so files after the first are inflated into it without the
 /// zeroing `read_to_end` does for every file.
 struct Inflater {
+    /// Tried first: the single-member file with a right trailer, about twice as fast.
+    whole: Option<GzipInflater>,
     raw: flate2::Decompress,
     /// Fully initialised (`len` is the usable size); a file's output is a prefix of it.
     out: Vec<u8>,
@@ -433,7 +437,7 @@ struct Inflater {
 
 impl Inflater {
     fn new() -> Self {
-        Self { raw: flate2::Decompress::new(false), out: Vec::new() }
+        Self { whole: GzipInflater::new(), raw: flate2::Decompress::new(false), out: Vec::new() }
     }
 }
 
@@ -442,8 +446,9 @@ impl Inflater {
 const CLEAN_FIRST_OUTPUT: usize = 64 << 20;
 
 /// The fast path for the common case, a gzip file (one or several members) that decodes
-/// cleanly: it is inflated with one `decompress` call per member when the trailer's size
-/// is right, into the worker's kept buffer. Returns the output length, or `None` for
+/// cleanly, into the worker's kept buffer: a single member whose trailer states its size
+/// is inflated by libdeflate; otherwise (several members, or libdeflate declined) flate2
+/// inflates with one `decompress` call per member when the trailer's size is right. Returns the output length, or `None` for
 /// anything else — damage, a header flag this does not handle, trailing bytes, the size
 /// limit, a tar stream — and the caller then starts over on the general path
 /// ([`gunzip`]), which reports exactly as before. One call per member with
@@ -458,6 +463,14 @@ fn gunzip_clean(bytes: &[u8], limits: &Limits, inf: &mut Inflater) -> Option<usi
     let first = trailer_size.saturating_add(4096).clamp(64 << 10, CLEAN_FIRST_OUTPUT).min(max.saturating_add(1));
     if inf.out.len() < first {
         inf.out.resize(first, 0);
+    }
+    // The header check keeps the flags libdeflate would accept unchecked (FHCRC) on the
+    // general path, as for flate2 below.
+    gzip_header_len(bytes)?;
+    if trailer_size <= max && trailer_size < inf.out.len() {
+        if let Some(len) = inf.whole.as_mut().and_then(|w| w.single_member(bytes, &mut inf.out[..trailer_size])) {
+            return (!is_tar(&inf.out[..len.min(512)])).then_some(len);
+        }
     }
     let (mut pos, mut len) = (0usize, 0usize);
     loop {

@@ -6,11 +6,13 @@ pub mod discover;
 pub mod fastscan;
 pub mod files;
 pub mod input;
+mod libdeflate;
 pub mod limits;
 pub mod pipeline;
 pub mod report;
 pub mod salvage;
 pub mod scan;
+mod special;
 pub mod text;
 
 pub use limits::Limits;
