@@ -35,6 +35,10 @@ pub struct FoundRecord<'a> {
     pub fields: EventFields<'a>,
     /// Only part of a CloudTrail record is known (console CSV row, space-delimited line).
     pub partial: bool,
+    /// Where the record's `userIdentity` value is in the input (`start..end`), when the
+    /// fast reader found it: records of one file that share the same block share every
+    /// identity column, which the store then works out once.
+    pub identity_span: Option<(usize, usize)>,
 }
 
 /// Everything found in one input.
@@ -97,7 +101,13 @@ impl<'a, 'l> Discovery<'a, 'l> {
     }
 
     pub fn push_event(&mut self, raw: RawBytes, fields: EventFields<'a>, partial: bool) {
-        let len = match &raw {
+        self.push_record(FoundRecord { raw, fields, partial, identity_span: None });
+    }
+
+    /// Keeps a record, unless it is over the record size limit (reported).
+    fn push_record(&mut self, record: FoundRecord<'a>) {
+        let raw = &record.raw;
+        let len = match raw {
             RawBytes::Span { len, .. } => *len,
             RawBytes::Owned(b) => b.len(),
         };
@@ -112,7 +122,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
             ));
             return;
         }
-        self.out.records.push(FoundRecord { raw, fields, partial });
+        self.out.records.push(record);
     }
 
     /// Handles one scanned object whose bytes are `raw`.
@@ -303,8 +313,14 @@ impl<'a, 'l> Discovery<'a, 'l> {
             let fast = self.text.and_then(|text| fastscan::scan_record(text, i));
             let end = match fast {
                 Some(record) => {
-                    self.push_event(RawBytes::Span { start: i, len: record.end - i }, record.fields, false);
-                    record.end
+                    let end = record.end;
+                    self.push_record(FoundRecord {
+                        raw: RawBytes::Span { start: i, len: end - i },
+                        fields: record.fields,
+                        partial: false,
+                        identity_span: record.identity_span,
+                    });
+                    end
                 }
                 None => {
                     let (scan, len) = self.parse_at::<ObjectScan<'a>>(i)?.ok()?;

@@ -73,17 +73,20 @@ mod keys {
     pub const INSIGHT: &[&str] = &["eventSource", "eventName"];
 }
 
-/// A record read by the fast path: its fields and the offset just past its closing brace.
+/// A record read by the fast path: its fields, the offset just past its closing brace,
+/// and where its `userIdentity` value is (`start..end` of the text).
 pub struct FastRecord<'a> {
     pub fields: EventFields<'a>,
     pub end: usize,
+    pub identity_span: Option<(usize, usize)>,
 }
 
 /// Reads the record object at `text[at..]` (which starts with `{`).
 pub fn scan_record(text: &str, at: usize) -> Option<FastRecord<'_>> {
     let mut p = Parser { text, b: text.as_bytes(), i: at, depth: 0 };
-    let fields = p.record()?;
-    Some(FastRecord { fields, end: p.i })
+    let mut identity_span = None;
+    let fields = p.record(&mut identity_span)?;
+    Some(FastRecord { fields, end: p.i, identity_span })
 }
 
 /// The raw JSON text of the top-level members of the object `text` whose keys are in
@@ -374,7 +377,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn record(&mut self) -> Option<EventFields<'a>> {
+    fn record(&mut self, identity_span: &mut Option<(usize, usize)>) -> Option<EventFields<'a>> {
         let mut f = EventFields::default();
         let mut event_keys = 0u8;
         self.object(|p, key| {
@@ -406,7 +409,12 @@ impl<'a> Parser<'a> {
                 "recipientAccountId" => f.recipient_account = p.text()?,
                 "sharedEventID" => f.shared_event_id = p.text()?,
                 "@timestamp" => f.at_timestamp = p.text()?,
-                "userIdentity" => f.identity = p.identity()?,
+                "userIdentity" => {
+                    let start = p.i;
+                    f.identity = p.identity()?;
+                    // A repeated key: the last block counts, here as in the fields.
+                    *identity_span = Some((start, p.i));
+                }
                 "resources" => f.resources = p.resources()?,
                 "insightDetails" => {
                     let (mut source, mut name) = (None, None);

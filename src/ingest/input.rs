@@ -62,10 +62,16 @@ pub fn decode_and_append(
     let damaged = stream_cut || problems.iter().any(|p| p.kind.is_damage());
     let salvaged = if damaged { decoded.records.len() as u64 } else { 0 };
     let failed = !problems.is_empty();
-    let batch = PreparedBatch::new(name, data, decoded.records, raw);
+    let mut batch = PreparedBatch::new(name, data, decoded.records, raw);
+    batch.recall_known(loader.generation);
     let outcome = {
+        let asked = std::time::Instant::now();
         let mut store = write(loader.store);
+        let got = std::time::Instant::now();
         let outcome = store.append(batch);
+        if let Some(t) = &loader.timings {
+            t.locked(got - asked, got.elapsed());
+        }
         let report = &mut store.report;
         report.files += 1;
         report.digests += decoded.digests;

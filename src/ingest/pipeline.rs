@@ -2,10 +2,13 @@
 //! per core, which decodes and appends it; progress goes out over a channel so that a
 //! progress bar or the TUI can follow (and browse what is already loaded).
 
-use crate::store::write_store;
+use crate::store::known::Generation;
+use crate::store::{read_store, write_store};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::RwLock;
+use std::time::Duration;
 
 use super::files::{for_each_file, for_each_in_bytes, Leaf, Visitor};
 use super::input::{decode_and_append, report_failure};
@@ -72,10 +75,46 @@ impl LoadOptions {
 /// The load as a visitor of the input files.
 pub struct Loader<'a> {
     pub store: &'a RwLock<Store>,
+    /// The store's generation, read once (see `store::known`).
+    pub generation: Generation,
     pub limits: Limits,
     window: TimeWindow,
     hash_inputs: bool,
     events: Option<Sender<LoadEvent>>,
+    /// Set when `TRAILSCOPE_LOAD_TIMINGS` is in the environment.
+    pub timings: Option<LoadTimings>,
+}
+
+/// Where a load's time went, printed to stderr at its end when the environment has
+/// `TRAILSCOPE_LOAD_TIMINGS` (for benchmarking: how long the files took, the final index
+/// build, and how long workers waited for and held the store lock).
+#[derive(Default)]
+pub struct LoadTimings {
+    waited_ns: AtomicU64,
+    held_ns: AtomicU64,
+}
+
+impl LoadTimings {
+    fn from_env() -> Option<Self> {
+        std::env::var_os("TRAILSCOPE_LOAD_TIMINGS").map(|_| Self::default())
+    }
+
+    /// One append: how long the worker waited for the lock, and held it.
+    pub fn locked(&self, waited: Duration, held: Duration) {
+        self.waited_ns.fetch_add(waited.as_nanos() as u64, Ordering::Relaxed);
+        self.held_ns.fetch_add(held.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn report(&self, files: Duration, finish: Duration) {
+        let ms = |ns: &AtomicU64| ns.load(Ordering::Relaxed) / 1_000_000;
+        eprintln!(
+            "trailscope: load timings: files {} ms, finish {} ms; store lock waited {} ms, held {} ms (all workers)",
+            files.as_millis(),
+            finish.as_millis(),
+            ms(&self.waited_ns),
+            ms(&self.held_ns)
+        );
+    }
 }
 
 impl Loader<'_> {
@@ -149,14 +188,21 @@ fn is_signature_sidecar(name: &str) -> bool {
 pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Sender<LoadEvent>>) {
     let loader = Loader {
         store,
+        generation: read_store(store).generation(),
         limits: options.limits.clone(),
         window: options.window,
         hash_inputs: options.hash_inputs,
         events,
+        timings: LoadTimings::from_env(),
     };
+    let started = std::time::Instant::now();
     for_each_file(&options.paths, &options.limits, options.workers, &loader);
+    let walked = started.elapsed();
     loader.emit(LoadEvent::WalkDone);
     loader.store().finish();
+    if let Some(t) = &loader.timings {
+        t.report(walked, started.elapsed() - walked);
+    }
     loader.emit(LoadEvent::Finished);
 }
 
@@ -164,8 +210,15 @@ pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Se
 /// on the calling thread, as [`load_into`] would load a file of that content named
 /// `name`. For tests and the fuzz targets.
 pub fn load_bytes(store: &RwLock<Store>, name: &str, bytes: Vec<u8>, limits: &Limits) {
-    let loader =
-        Loader { store, limits: limits.clone(), window: TimeWindow::default(), hash_inputs: false, events: None };
+    let loader = Loader {
+        store,
+        generation: read_store(store).generation(),
+        limits: limits.clone(),
+        window: TimeWindow::default(),
+        hash_inputs: false,
+        events: None,
+        timings: None,
+    };
     for_each_in_bytes(name, bytes, limits, &loader);
     loader.store().finish();
 }

@@ -13,9 +13,11 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::facet::Facet;
 use super::flags;
 use super::interner::{hash_str, NONE};
+use super::known::{self, Generation};
 use super::raw::{self, Locator, PreparedRaw};
 use crate::analysis::at_ingest::inspect;
 use crate::ingest::discover::{FoundRecord, RawBytes};
+use crate::model::event::IdentityFields;
 use crate::model::identity::principal_of;
 use crate::model::time::{parse_event_time, UNTIMED};
 
@@ -42,11 +44,20 @@ thread_local! {
 
 /// The distinct values of every column within one input, in first-seen order; a value's
 /// local id is its index in `list`.
-#[derive(Default)]
 pub struct LocalValues<'a> {
     /// Local ids by hash of (column, value); borrowed from [`LOCAL_TABLE`] while preparing.
     table: HashTable<u32>,
     pub(super) list: Vec<LocalValue<'a>>,
+    /// Per column, the local id of the value interned last ([`NONE`] at first): records
+    /// of one file often repeat their neighbour's region, account, type or caller, and a
+    /// comparison is much cheaper than hashing and probing.
+    last: [u32; COLUMNS + 1],
+}
+
+impl Default for LocalValues<'_> {
+    fn default() -> Self {
+        Self { table: HashTable::new(), list: Vec::new(), last: [NONE; COLUMNS + 1] }
+    }
 }
 
 /// The lookup key of a value in a column: its hash mixed with the column.
@@ -57,20 +68,36 @@ fn keyed(hash: u64, column: u8) -> u64 {
 impl<'a> LocalValues<'a> {
     /// The local id of a value that borrows from the input (no copy when borrowed).
     fn intern_cow(&mut self, column: u8, value: Cow<'a, str>) -> u32 {
+        if let Some(id) = self.same_as_last(column, &value) {
+            return id;
+        }
         let hash = hash_str(&value);
-        match self.find(column, &value, hash) {
+        let id = match self.find(column, &value, hash) {
             Some(id) => id,
             None => self.insert(column, value, hash),
-        }
+        };
+        self.last[column as usize] = id;
+        id
     }
 
     /// The local id of a derived value (copied only the first time it is seen).
     fn intern_str(&mut self, column: u8, value: &str) -> u32 {
+        if let Some(id) = self.same_as_last(column, value) {
+            return id;
+        }
         let hash = hash_str(value);
-        match self.find(column, value, hash) {
+        let id = match self.find(column, value, hash) {
             Some(id) => id,
             None => self.insert(column, Cow::Owned(value.to_owned()), hash),
-        }
+        };
+        self.last[column as usize] = id;
+        id
+    }
+
+    #[inline]
+    fn same_as_last(&self, column: u8, value: &str) -> Option<u32> {
+        let id = self.last[column as usize];
+        (id != NONE && self.list[id as usize].text == value).then_some(id)
     }
 
     fn find(&self, column: u8, value: &str, hash: u64) -> Option<u32> {
@@ -116,6 +143,10 @@ pub struct PreparedBatch<'a> {
     pub(super) events: Vec<PreparedEvent<'a>>,
     pub(super) values: LocalValues<'a>,
     pub(super) resources: Vec<u32>,
+    identities: IdentityBlocks<'a>,
+    /// The global id of each of `values` that this worker remembers ([`NONE`] where it
+    /// does not, or empty): see [`super::known`].
+    pub(super) known: Vec<u32>,
 }
 
 /// Whether `s` may start or end with whitespace (as `str::trim` sees it). Values from
@@ -131,6 +162,7 @@ fn may_need_trim(s: &str) -> bool {
 }
 
 /// Trims a value, keeping it borrowed when it was; empty values are absent.
+#[inline]
 fn clean(value: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
     let value = value?;
     if !may_need_trim(&value) {
@@ -150,8 +182,14 @@ impl<'a> PreparedBatch<'a> {
             path,
             blobs: raw.blobs,
             events: Vec::with_capacity(records.len()),
-            values: LocalValues { table: LOCAL_TABLE.take(), list: Vec::with_capacity(records.len() * 4) },
-            resources: Vec::new(),
+            values: LocalValues {
+                table: LOCAL_TABLE.take(),
+                list: Vec::with_capacity(records.len() * 4),
+                last: [NONE; COLUMNS + 1],
+            },
+            resources: Vec::with_capacity(records.len() * 2),
+            identities: IdentityBlocks::default(),
+            known: Vec::new(),
         };
         batch.values.table.clear();
         for (record, locator) in records.into_iter().zip(raw.locators) {
@@ -163,8 +201,14 @@ impl<'a> PreparedBatch<'a> {
         batch
     }
 
+    /// Looks up the global ids this worker remembers for the batch's values, so the
+    /// store maps only the others under its lock. `generation` is the store's.
+    pub fn recall_known(&mut self, generation: Generation) {
+        self.known = known::recall(generation, &self.values.list);
+    }
+
     fn add(&mut self, record: FoundRecord<'a>, data: &'a [u8], locator: Locator) {
-        let FoundRecord { raw, mut fields, partial } = record;
+        let FoundRecord { raw, mut fields, partial, identity_span } = record;
         let bytes: Cow<'a, [u8]> = match raw {
             RawBytes::Span { start, len } => Cow::Borrowed(&data[start..start + len]),
             RawBytes::Owned(b) => Cow::Owned(b.into_vec()),
@@ -186,37 +230,33 @@ impl<'a> PreparedBatch<'a> {
         }
         let mut values = [NONE; COLUMNS];
         let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
-        if let Some(identity) = fields.identity.as_ref() {
-            if let Some(p) = principal_of(identity) {
-                values[col(Facet::Principal)] = self.values.intern_str(colu(Facet::Principal), p.name.trim());
-                if let Some(issuer) = p.issuer.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    values[col(Facet::SessionIssuer)] = self.values.intern_str(colu(Facet::SessionIssuer), issuer);
+        let identity = fields.identity.take();
+        let who = match identity_span.map(|(s, e)| &data[s..e]) {
+            Some(block) => match self.identities.find(block) {
+                Some(ids) => ids,
+                None => {
+                    let ids = self.identity_ids(identity);
+                    self.identities.add(block, ids);
+                    ids
                 }
-            }
+            },
+            None => self.identity_ids(identity),
+        };
+        for (facet, id) in IDENTITY_FACETS.into_iter().zip(who) {
+            values[col(facet)] = id;
         }
-        let identity = *fields.identity.take().unwrap_or_default();
         let direct = [
             (Facet::EventName, fields.event_name.take()),
             (Facet::EventSource, fields.event_source.take()),
             (Facet::Region, fields.aws_region.take()),
             (Facet::RecipientAccount, fields.recipient_account.take()),
-            (Facet::IdentityAccount, identity.account_id),
-            (Facet::IdentityType, identity.kind),
-            (Facet::AccessKey, identity.access_key_id),
             (Facet::SourceIp, fields.source_ip.take()),
             (Facet::UserAgent, fields.user_agent.take()),
             (Facet::ErrorCode, fields.error_code.take()),
             (Facet::ReadOnly, read_only),
             (Facet::EventType, fields.event_type.take()),
             (Facet::EventCategory, fields.event_category.take()),
-            (Facet::IdentityArn, identity.arn),
-            (Facet::UserName, identity.user_name),
-            (Facet::PrincipalId, identity.principal_id),
-            (Facet::SourceIdentity, identity.source_identity),
             (Facet::ErrorMessage, fields.error_message.take()),
-            (Facet::SessionCreated, identity.session_created),
-            (Facet::MfaAuthenticated, identity.mfa_authenticated),
-            (Facet::CredentialsIssuedTo, identity.credentials_issued_to),
             (Facet::MintedKey, facts.minted_key.map(Cow::Owned)),
             (Facet::MintSharedEventId, facts.mint_shared_event_id.map(Cow::Owned)),
         ];
@@ -250,6 +290,84 @@ impl<'a> PreparedBatch<'a> {
     }
 }
 
+/// The columns that come from `userIdentity` alone, in the order of [`IdentityIds`].
+const IDENTITY_FACETS: [Facet; 12] = [
+    Facet::Principal,
+    Facet::SessionIssuer,
+    Facet::IdentityAccount,
+    Facet::IdentityType,
+    Facet::AccessKey,
+    Facet::IdentityArn,
+    Facet::UserName,
+    Facet::PrincipalId,
+    Facet::SourceIdentity,
+    Facet::SessionCreated,
+    Facet::MfaAuthenticated,
+    Facet::CredentialsIssuedTo,
+];
+
+/// Local ids of one `userIdentity`'s columns ([`IDENTITY_FACETS`] order, [`NONE`] when
+/// absent).
+type IdentityIds = [u32; 12];
+
+/// The `userIdentity` blocks already seen in one input, by their exact bytes: the events
+/// of a trail file come from a handful of sessions, and a block seen before gives all of
+/// its twelve columns at the cost of one comparison.
+#[derive(Default)]
+pub(super) struct IdentityBlocks<'a> {
+    seen: Vec<(u64, &'a [u8], IdentityIds)>,
+}
+
+/// Distinct blocks remembered per input; a file with more (rare) works the rest out
+/// one by one, as without the memory.
+const MAX_IDENTITY_BLOCKS: usize = 64;
+
+impl<'a> IdentityBlocks<'a> {
+    fn find(&self, block: &[u8]) -> Option<IdentityIds> {
+        let hash = xxh3_64(block);
+        self.seen.iter().find(|(h, b, _)| *h == hash && *b == block).map(|(_, _, ids)| *ids)
+    }
+
+    fn add(&mut self, block: &'a [u8], ids: IdentityIds) {
+        if self.seen.len() < MAX_IDENTITY_BLOCKS {
+            self.seen.push((xxh3_64(block), block, ids));
+        }
+    }
+}
+
+impl<'a> PreparedBatch<'a> {
+    /// Interns the columns of one `userIdentity`.
+    fn identity_ids(&mut self, identity: Option<Box<IdentityFields<'a>>>) -> IdentityIds {
+        let mut ids = [NONE; 12];
+        let Some(identity) = identity else { return ids };
+        if let Some(p) = principal_of(&identity) {
+            ids[0] = self.values.intern_str(colu(Facet::Principal), p.name.trim());
+            if let Some(issuer) = p.issuer.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                ids[1] = self.values.intern_str(colu(Facet::SessionIssuer), issuer);
+            }
+        }
+        let i = *identity;
+        let fields = [
+            i.account_id,
+            i.kind,
+            i.access_key_id,
+            i.arn,
+            i.user_name,
+            i.principal_id,
+            i.source_identity,
+            i.session_created,
+            i.mfa_authenticated,
+            i.credentials_issued_to,
+        ];
+        for (k, value) in fields.into_iter().enumerate() {
+            if let Some(v) = clean(value) {
+                ids[k + 2] = self.values.intern_cow(colu(IDENTITY_FACETS[k + 2]), v);
+            }
+        }
+        ids
+    }
+}
+
 pub(super) fn col(f: Facet) -> usize {
     f.column().expect("single-valued facet")
 }
@@ -262,6 +380,46 @@ fn colu(f: Facet) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::input::decode_input;
+    use crate::ingest::Limits;
+
+    /// Each event's value of every identity column, as text.
+    fn identity_columns(batch: &PreparedBatch<'_>) -> Vec<Vec<Option<String>>> {
+        let text = |id: u32| (id != NONE).then(|| batch.values.list[id as usize].text.to_string());
+        batch.events.iter().map(|e| IDENTITY_FACETS.iter().map(|&f| text(e.values[col(f)])).collect()).collect()
+    }
+
+    #[test]
+    fn repeated_identity_blocks_give_the_same_columns_as_working_them_out() {
+        let role = r#"{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/R/s","accountId":"1","accessKeyId":"ASIA1","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/R"},"attributes":{"mfaAuthenticated":"false","creationDate":"2024-01-01T00:00:00Z"}}}"#;
+        let user = r#"{"type":"IAMUser","principalId":"AIDA","arn":"arn:aws:iam::1:user/u","accountId":"1","userName":"u"}"#;
+        let record = |n: u32, who: &str| {
+            format!(r#"{{"eventID":"e{n}","eventTime":"2024-01-01T00:00:0{n}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{who}}}"#)
+        };
+        let records = [record(1, role), record(2, user), record(3, role), record(4, user), record(5, "null"), record(6, role)];
+        let json = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        let data = json.as_bytes();
+        let decoded = decode_input(data, &Limits::default(), None);
+        assert_eq!(decoded.records.len(), 6);
+        assert!(decoded.records.iter().all(|r| r.identity_span.is_some()), "the fast reader found every block");
+        let raw = PreparedRaw::build(&decoded.records, data, None);
+        let remembered = PreparedBatch::new("f", data, decoded.records, raw);
+
+        let mut decoded = decode_input(data, &Limits::default(), None);
+        for r in &mut decoded.records {
+            r.identity_span = None;
+        }
+        let raw = PreparedRaw::build(&decoded.records, data, None);
+        let worked_out = PreparedBatch::new("f", data, decoded.records, raw);
+
+        let columns = identity_columns(&remembered);
+        assert_eq!(columns, identity_columns(&worked_out));
+        assert_eq!(columns[0], columns[2]);
+        assert_eq!(columns[1][0].as_deref(), Some("arn:aws:iam::1:user/u"));
+        assert_eq!(columns[0][1].as_deref(), Some("arn:aws:iam::1:role/R"));
+        assert!(columns[4].iter().all(Option::is_none), "userIdentity null");
+        assert_eq!(remembered.identities.seen.len(), 3);
+    }
 
     #[test]
     fn clean_trims_exactly_like_str_trim() {

@@ -6,11 +6,12 @@
 //! which is held for the interning only — parsing and compression happen before.
 
 pub mod batch;
+mod dedup;
 pub mod facet;
 pub mod interner;
+pub mod known;
 pub mod raw;
 
-use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 pub use batch::PreparedBatch;
@@ -117,9 +118,10 @@ pub struct Store {
     resource_values: Vec<u32>,
     resources: FacetIndex,
     raw: RawStore,
-    /// eventID hash → first event with it; further events with the same hash in `dedup_more`.
-    dedup: FxHashMap<u64, u32>,
-    dedup_more: FxHashMap<u64, Vec<u32>>,
+    /// eventID hash → the events with it.
+    dedup: dedup::IdIndex,
+    /// Which store this is, for the workers' memory of global ids (see `known`).
+    generation: known::Generation,
     time_order: Vec<u32>,
     /// Events whose postings are built (postings are built in bulk by `finish`).
     indexed: usize,
@@ -135,6 +137,11 @@ impl Store {
         }
     }
 
+    /// Which store this is (see [`known`]).
+    pub fn generation(&self) -> known::Generation {
+        self.generation
+    }
+
     /// Number of events.
     pub fn len(&self) -> usize {
         self.time.len()
@@ -148,23 +155,32 @@ impl Store {
     /// of the input's distinct values to global ids and the dedup lookups happen here,
     /// under the caller's write lock.
     pub fn append(&mut self, batch: PreparedBatch<'_>) -> AppendOutcome {
-        let PreparedBatch { path, blobs, events, values, resources } = batch;
+        let PreparedBatch { path, blobs, events, values, resources, known, .. } = batch;
         let base_blob = self.raw.adopt(blobs);
-        let global: Vec<u32> = values
-            .list
-            .iter()
-            .map(|v| match v.column {
-                batch::RESOURCE_COLUMN => self.resources.intern_hashed(&v.text, v.hash),
-                c => self.facets[c as usize].intern_hashed(&v.text, v.hash),
-            })
-            .collect();
+        let mut global = known;
+        global.resize(values.list.len(), NONE);
+        let mut learned = false;
+        for (v, id) in values.list.iter().zip(&mut global) {
+            if *id == NONE {
+                learned = true;
+                *id = match v.column {
+                    batch::RESOURCE_COLUMN => self.resources.intern_hashed(&v.text, v.hash),
+                    c => self.facets[c as usize].intern_hashed(&v.text, v.hash),
+                };
+            }
+        }
+        if learned {
+            known::remember(self.generation, &values.list, &global);
+        }
         let file_id = self.facets[batch::col(Facet::File)].intern(path);
         let mut outcome = AppendOutcome::default();
+        self.dedup.touch(events.iter().filter(|e| e.event_id.is_some()).map(|e| e.id_hash));
         for event in events {
             self.report.records += 1;
+            let ev = self.time.len() as u32;
             let mut collides_with = Vec::new();
             if let Some(id) = event.event_id.as_deref() {
-                match self.find_same_id(id, event.id_hash, event.content_hash, &event.bytes) {
+                match self.claim_id(id, event.id_hash, event.content_hash, &event.bytes, ev) {
                     Lookup::Duplicate => {
                         self.report.duplicates += 1;
                         outcome.duplicates += 1;
@@ -174,7 +190,6 @@ impl Store {
                     Lookup::New => {}
                 }
             }
-            let ev = self.time.len() as u32;
             if event.flags & flags::UNTIMED != 0 {
                 self.report.untimed += 1;
             }
@@ -201,15 +216,6 @@ impl Store {
                 self.resource_values.push(global[local as usize]);
             }
             self.resource_ends.push(self.resource_values.len() as u32);
-            if event.event_id.is_some() {
-                let h = event.id_hash;
-                match self.dedup.entry(h) {
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(ev);
-                    }
-                    std::collections::hash_map::Entry::Occupied(_) => self.dedup_more.entry(h).or_default().push(ev),
-                }
-            }
             if !collides_with.is_empty() {
                 for other in collides_with.into_iter().chain([ev]) {
                     let f = &mut self.flags[other as usize];
@@ -224,13 +230,14 @@ impl Store {
         outcome
     }
 
-    /// `id_hash` is `xxh3_64` of `id`; `hash` is the content hash of `bytes`.
-    fn find_same_id(&self, id: &str, id_hash: u64, hash: u64, bytes: &[u8]) -> Lookup {
+    /// Looks `id` up for the event about to become `ev` and, unless it is a duplicate,
+    /// records `ev` under it. `id_hash` is `xxh3_64` of `id`; `hash` is the content hash of
+    /// `bytes`. One probe of the index in the common case, a new id.
+    fn claim_id(&mut self, id: &str, id_hash: u64, hash: u64, bytes: &[u8], ev: u32) -> Lookup {
         let h = id_hash;
-        let Some(&first) = self.dedup.get(&h) else { return Lookup::New };
-        let more = self.dedup_more.get(&h).map_or(&[][..], Vec::as_slice);
+        let Some(first) = self.dedup.first_or_insert(h, ev) else { return Lookup::New };
         let mut same_id = Vec::new();
-        for &c in std::iter::once(&first).chain(more) {
+        for &c in std::iter::once(&first).chain(self.dedup.more(h)) {
             if self.event_ids.get(c as usize) != Some(id) {
                 continue;
             }
@@ -239,6 +246,7 @@ impl Store {
             }
             same_id.push(c);
         }
+        self.dedup.push_more(h, ev);
         if same_id.is_empty() {
             Lookup::New
         } else {

@@ -1,0 +1,127 @@
+//! The eventID index behind deduplication: the hash of an eventID → the first event that
+//! has it, plus the rare further events whose eventID hashes the same.
+//!
+//! An open-addressing table of 16-byte slots (hash and event side by side, so a probe is
+//! one cache line) rather than a `HashMap`, whose control bytes and entries are two: with a
+//! million events the table is far larger than the caches, and the misses of that probe
+//! were most of the time the store lock was held. [`IdIndex::touch`] reads the slots of a
+//! whole file's events before they are appended, so their misses overlap instead of
+//! coming one event at a time.
+
+use rustc_hash::FxHashMap;
+
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u64,
+    /// [`EMPTY`] for a free slot.
+    event: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+const FIRST_CAPACITY: usize = 1 << 12;
+
+#[derive(Debug, Default)]
+pub struct IdIndex {
+    slots: Vec<Slot>,
+    used: usize,
+    more: FxHashMap<u64, Vec<u32>>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:x}→{}", self.hash, self.event)
+    }
+}
+
+impl IdIndex {
+    fn mask(&self) -> usize {
+        self.slots.len() - 1
+    }
+
+    /// Where the probe for `hash` starts (the hash is xxh3: its low bits are uniform).
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & self.mask()
+    }
+
+    /// Reads the home slot of every hash, so that the cache misses of a batch overlap.
+    pub fn touch(&self, hashes: impl Iterator<Item = u64>) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let mut sink = 0u64;
+        for h in hashes {
+            sink ^= self.slots[self.home(h)].hash;
+        }
+        std::hint::black_box(sink);
+    }
+
+    /// The first event recorded under `hash`; when there is none, records `event` as it.
+    pub fn first_or_insert(&mut self, hash: u64, event: u32) -> Option<u32> {
+        if (self.used + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mut i = self.home(hash);
+        loop {
+            let slot = self.slots[i];
+            if slot.event == EMPTY {
+                self.slots[i] = Slot { hash, event };
+                self.used += 1;
+                return None;
+            }
+            if slot.hash == hash {
+                return Some(slot.event);
+            }
+            i = (i + 1) & self.mask();
+        }
+    }
+
+    /// Events after the first recorded under `hash`.
+    pub fn more(&self, hash: u64) -> &[u32] {
+        self.more.get(&hash).map_or(&[], Vec::as_slice)
+    }
+
+    /// Records a further event under `hash` (whose first is already recorded).
+    pub fn push_more(&mut self, hash: u64, event: u32) {
+        self.more.entry(hash).or_default().push(event);
+    }
+
+    fn grow(&mut self) {
+        let capacity = (self.slots.len() * 2).max(FIRST_CAPACITY);
+        let old = std::mem::replace(&mut self.slots, vec![Slot { hash: 0, event: EMPTY }; capacity]);
+        for slot in old.into_iter().filter(|s| s.event != EMPTY) {
+            let mut i = self.home(slot.hash);
+            while self.slots[i].event != EMPTY {
+                i = (i + 1) & self.mask();
+            }
+            self.slots[i] = slot;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_event_per_hash_through_growth_and_clustering() {
+        let mut index = IdIndex::default();
+        // Hashes that share their low bits probe into one cluster.
+        let hashes: Vec<u64> =
+            (0..20_000u64).map(|i| if i % 3 == 0 { i << 40 } else { i.wrapping_mul(0x9E37_79B9_7F4A_7C15) }).collect();
+        for (ev, &h) in hashes.iter().enumerate() {
+            assert_eq!(index.first_or_insert(h, ev as u32), None);
+        }
+        for (ev, &h) in hashes.iter().enumerate() {
+            assert_eq!(index.first_or_insert(h, 999_999), Some(ev as u32));
+        }
+        index.touch(hashes.iter().copied());
+        assert!(index.more(hashes[0]).is_empty());
+        index.push_more(hashes[0], 7);
+        index.push_more(hashes[0], 9);
+        assert_eq!(index.more(hashes[0]), [7, 9]);
+        // The hash 0 and u64::MAX are ordinary keys.
+        assert_eq!(index.first_or_insert(0, 1), Some(0));
+        assert_eq!(index.first_or_insert(u64::MAX, 5), None);
+        assert_eq!(index.first_or_insert(u64::MAX, 6), Some(5));
+    }
+}
