@@ -1,6 +1,7 @@
 //! Inputs at the edges of detection, each a gap found by hand (issue 7): empty trail files
 //! and header-only Event-history CSVs, events wrapped deeper than the nesting limit,
-//! old-style (v7) tar archives, and JSON deeper than the parser's limit.
+//! old-style (v7) tar archives, JSON deeper than the parser's limit, and archives that hold
+//! no file (found by the `archive` fuzz target).
 //!
 //! Expected values come from how the inputs are built here (the number of wrappers, the
 //! records written), from the README's stated limits, and for the v7 archives from GNU tar,
@@ -242,4 +243,42 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out).unwrap();
     out
+}
+
+// ---- archives without files ----
+
+/// A zip or tar that opens but holds no file — empty, or folders only, or a zip whose
+/// central directory lists nothing (the fuzz target's find) — is reported as `empty`
+/// with its path, beside a good file that still loads.
+#[test]
+fn archives_that_hold_no_files_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.json", &records_file(&[record("edge-a1")]));
+    let empty_zip = write(dir.path(), "empty.zip", &zip(&[]));
+    let folders_zip = write(dir.path(), "folders.zip", &zip(&[ZipMember::stored("notes/", b"")]));
+    // A local file header with no central directory entry for it.
+    let mut orphan = zip(&[ZipMember::stored("a.json", &records_file(&[record("edge-a2")]))]);
+    let cd = orphan.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    orphan.truncate(cd);
+    orphan.extend_from_slice(&zip(&[]));
+    let orphan_zip = write(dir.path(), "orphan.zip", &orphan);
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Directory);
+    header.set_size(0);
+    header.set_cksum();
+    tar.append_data(&mut header, "logs/", &[][..]).unwrap();
+    let folders_tar = write(dir.path(), "folders.tar", &tar.into_inner().unwrap());
+
+    let run = stats([&good, &empty_zip, &folders_zip, &orphan_zip, &folders_tar]);
+    run.assert_code(0);
+    let got = run.json();
+    assert_eq!(int(&got, "events"), 1, "{got:#}");
+    for archive in ["empty.zip", "folders.zip", "orphan.zip", "folders.tar"] {
+        let entries = report_for(&got, archive);
+        assert_eq!(kinds(&entries), ["empty"], "{archive}: {got:#}");
+        let message = entries[0]["message"].as_str().unwrap();
+        assert!(message.contains("holds no files"), "{archive}: {message}");
+    }
+    assert_eq!(int(&got, "files_failed"), 4, "{got:#}");
 }

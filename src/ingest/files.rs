@@ -321,6 +321,9 @@ impl Shared<'_> {
             let member = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             self.member(name, &member, &mut entry, depth);
         }
+        if count == 0 {
+            self.visitor.failed(no_files(name, "tar"));
+        }
     }
 
     fn zip(&self, name: &str, bytes: Vec<u8>, depth: usize) {
@@ -331,6 +334,7 @@ impl Shared<'_> {
         if archive.len() > self.limits.max_archive_members {
             return self.visitor.failed(member_limit(name, self.limits.max_archive_members));
         }
+        let mut files = 0usize;
         for i in 0..archive.len() {
             let mut file = match archive.by_index(i) {
                 Ok(f) => f,
@@ -342,8 +346,12 @@ impl Shared<'_> {
             if file.is_dir() {
                 continue;
             }
+            files += 1;
             let member = String::from_utf8_lossy(file.name_raw()).into_owned();
             self.member(name, &member, &mut file, depth);
+        }
+        if files == 0 {
+            self.visitor.failed(no_files(name, "zip"));
         }
     }
 
@@ -617,6 +625,12 @@ fn read_limited(reader: &mut impl Read, limit: u64) -> Result<Vec<u8>, DecodePro
             Some(format!("byte {}", out.len())),
         )),
     }
+}
+
+/// An archive that opened but holds no file (nothing, or only folders): without this
+/// entry it would leave no trace in the report at all.
+fn no_files(name: &str, kind: &str) -> Problem {
+    problem(name, ProblemKind::Empty, format!("the {kind} archive holds no files (nothing, or only folders)"))
 }
 
 fn archive_problem(name: &str, error: &str) -> Problem {
