@@ -68,36 +68,30 @@ fn keyed(hash: u64, column: u8) -> u64 {
 impl<'a> LocalValues<'a> {
     /// The local id of a value that borrows from the input (no copy when borrowed).
     fn intern_cow(&mut self, column: u8, value: Cow<'a, str>) -> u32 {
-        if let Some(id) = self.same_as_last(column, &value) {
-            return id;
+        match self.lookup(column, &value) {
+            Ok(id) => id,
+            Err(hash) => self.insert(column, value, hash),
         }
-        let hash = hash_str(&value);
-        let id = match self.find(column, &value, hash) {
-            Some(id) => id,
-            None => self.insert(column, value, hash),
-        };
-        self.last[column as usize] = id;
-        id
     }
 
     /// The local id of a derived value (copied only the first time it is seen).
     fn intern_str(&mut self, column: u8, value: &str) -> u32 {
-        if let Some(id) = self.same_as_last(column, value) {
-            return id;
+        match self.lookup(column, value) {
+            Ok(id) => id,
+            Err(hash) => self.insert(column, Cow::Owned(value.to_owned()), hash),
         }
-        let hash = hash_str(value);
-        let id = match self.find(column, value, hash) {
-            Some(id) => id,
-            None => self.insert(column, Cow::Owned(value.to_owned()), hash),
-        };
-        self.last[column as usize] = id;
-        id
     }
 
-    #[inline]
-    fn same_as_last(&self, column: u8, value: &str) -> Option<u32> {
-        let id = self.last[column as usize];
-        (id != NONE && self.list[id as usize].text == value).then_some(id)
+    /// The local id of `value` in `column`, or its hash when it is new.
+    fn lookup(&mut self, column: u8, value: &str) -> Result<u32, u64> {
+        let last = self.last[column as usize];
+        if last != NONE && self.list[last as usize].text == value {
+            return Ok(last);
+        }
+        let hash = hash_str(value);
+        let id = self.find(column, value, hash).ok_or(hash)?;
+        self.last[column as usize] = id;
+        Ok(id)
     }
 
     fn find(&self, column: u8, value: &str, hash: u64) -> Option<u32> {
@@ -115,6 +109,7 @@ impl<'a> LocalValues<'a> {
             keyed(v.hash, v.column)
         });
         self.list.push(LocalValue { column, text, hash });
+        self.last[column as usize] = id;
         id
     }
 }
@@ -232,14 +227,17 @@ impl<'a> PreparedBatch<'a> {
         let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
         let identity = fields.identity.take();
         let who = match identity_span.map(|(s, e)| &data[s..e]) {
-            Some(block) => match self.identities.find(block) {
-                Some(ids) => ids,
-                None => {
-                    let ids = self.identity_ids(identity);
-                    self.identities.add(block, ids);
-                    ids
+            Some(block) => {
+                let hash = xxh3_64(block);
+                match self.identities.find(hash, block) {
+                    Some(ids) => ids,
+                    None => {
+                        let ids = self.identity_ids(identity);
+                        self.identities.add(hash, block, ids);
+                        ids
+                    }
                 }
-            },
+            }
             None => self.identity_ids(identity),
         };
         for (facet, id) in IDENTITY_FACETS.into_iter().zip(who) {
@@ -323,14 +321,13 @@ pub(super) struct IdentityBlocks<'a> {
 const MAX_IDENTITY_BLOCKS: usize = 64;
 
 impl<'a> IdentityBlocks<'a> {
-    fn find(&self, block: &[u8]) -> Option<IdentityIds> {
-        let hash = xxh3_64(block);
+    fn find(&self, hash: u64, block: &[u8]) -> Option<IdentityIds> {
         self.seen.iter().find(|(h, b, _)| *h == hash && *b == block).map(|(_, _, ids)| *ids)
     }
 
-    fn add(&mut self, block: &'a [u8], ids: IdentityIds) {
+    fn add(&mut self, hash: u64, block: &'a [u8], ids: IdentityIds) {
         if self.seen.len() < MAX_IDENTITY_BLOCKS {
-            self.seen.push((xxh3_64(block), block, ids));
+            self.seen.push((hash, block, ids));
         }
     }
 }
@@ -392,11 +389,15 @@ mod tests {
     #[test]
     fn repeated_identity_blocks_give_the_same_columns_as_working_them_out() {
         let role = r#"{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/R/s","accountId":"1","accessKeyId":"ASIA1","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/R"},"attributes":{"mfaAuthenticated":"false","creationDate":"2024-01-01T00:00:00Z"}}}"#;
-        let user = r#"{"type":"IAMUser","principalId":"AIDA","arn":"arn:aws:iam::1:user/u","accountId":"1","userName":"u"}"#;
+        let user =
+            r#"{"type":"IAMUser","principalId":"AIDA","arn":"arn:aws:iam::1:user/u","accountId":"1","userName":"u"}"#;
         let record = |n: u32, who: &str| {
-            format!(r#"{{"eventID":"e{n}","eventTime":"2024-01-01T00:00:0{n}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{who}}}"#)
+            format!(
+                r#"{{"eventID":"e{n}","eventTime":"2024-01-01T00:00:0{n}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{who}}}"#
+            )
         };
-        let records = [record(1, role), record(2, user), record(3, role), record(4, user), record(5, "null"), record(6, role)];
+        let records =
+            [record(1, role), record(2, user), record(3, role), record(4, user), record(5, "null"), record(6, role)];
         let json = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         let data = json.as_bytes();
         let decoded = decode_input(data, &Limits::default(), None);

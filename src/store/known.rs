@@ -95,6 +95,9 @@ pub fn remember(generation: Generation, values: &[LocalValue<'_>], global: &[u32
                 continue;
             }
             let s = &mut known[slot_of(v)];
+            if s.generation == generation.0 && s.hash == v.hash && s.column == v.column && s.id == id {
+                continue; // already remembered (an id names one value of its column)
+            }
             s.generation = generation.0;
             s.hash = v.hash;
             s.id = id;
