@@ -143,6 +143,22 @@ ratio() { # ratio A B: SECS[A] / SECS[B]
     fi
 }
 
+# pair_ratios A B: A's time over B's for each alternating pair of runs, and their median:
+# on a shared host whose speed drifts, neighbouring runs are the fairest comparison.
+pair_ratios() {
+    if [[ ${STATUS[$1]} != ok || ${STATUS[$2]} != ok ]]; then
+        echo "n/a"
+        return
+    fi
+    local -a a b r
+    read -r -a a <<< "${TIMES[$1]}"
+    read -r -a b <<< "${TIMES[$2]}"
+    for ((k = 0; k < ${#a[@]} && k < ${#b[@]}; k++)); do
+        r+=("$(awk -v x="${a[k]}" -v y="${b[k]}" 'BEGIN { printf "%.2f", x / y }')")
+    done
+    echo "${r[*]} (median $(median "${r[@]}")×)"
+}
+
 CPU=$(lscpu 2> /dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 REPORT=$(
     cat << EOF
@@ -154,13 +170,13 @@ REPORT=$(
 - Cache: warm — no privileges to drop the page cache, so every file was read once before timing
 - Runs: median of $RUNS alternating runs of trailscope and zcat, $JQ_RUNS for jq; peak RSS is the largest single process, max over runs
 
-| command | runs | median s | peak RSS MB |
-|---|---:|---:|---:|
-| $(cell "$TS_CMD") | $(runs_of trailscope "$RUNS") | $(secs trailscope) | $(mb trailscope) |
-| $(cell "$ZCAT_CMD") | $(runs_of zcat "$RUNS") | $(secs zcat) | $(mb zcat) |
-| $(cell "$JQ_CMD") | $(runs_of jq "$JQ_RUNS") | $(secs jq) | $(mb jq) |
+| command | runs | median s | every run, s | peak RSS MB |
+|---|---:|---:|---|---:|
+| $(cell "$TS_CMD") | $(runs_of trailscope "$RUNS") | $(secs trailscope) | ${TIMES[trailscope]:-} | $(mb trailscope) |
+| $(cell "$ZCAT_CMD") | $(runs_of zcat "$RUNS") | $(secs zcat) | ${TIMES[zcat]:-} | $(mb zcat) |
+| $(cell "$JQ_CMD") | $(runs_of jq "$JQ_RUNS") | $(secs jq) | ${TIMES[jq]:-} | $(mb jq) |
 
-- trailscope / zcat floor: $(ratio trailscope zcat)
+- trailscope / zcat floor: $(ratio trailscope zcat) (ratio of the medians); run by run: $(pair_ratios trailscope zcat)
 - jq / trailscope: $(ratio jq trailscope)
 - trailscope peak RSS / uncompressed JSON bytes: $(
         if [[ ${STATUS[trailscope]} == ok ]]; then
