@@ -143,7 +143,17 @@ impl<'a> Parser<'a> {
 
     /// Iterates an object's members: calls `member(self, key)` with the parser positioned
     /// at the value, which the callback must consume.
-    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    fn object(&mut self, member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.members(Self::key, member)
+    }
+
+    /// The object grammar behind [`Parser::object`] and [`Parser::skip_object`]:
+    /// `read_key` consumes a key (positioned at its quote), `member` the value after it.
+    fn members<K>(
+        &mut self,
+        read_key: impl Fn(&mut Self) -> Option<K>,
+        mut member: impl FnMut(&mut Self, K) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'{')?;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -158,7 +168,7 @@ impl<'a> Parser<'a> {
             if self.peek()? != b'"' {
                 return None;
             }
-            let key = self.key()?;
+            let key = read_key(self)?;
             self.eat(b':')?;
             self.ws();
             member(self, key)?;
@@ -310,34 +320,7 @@ impl<'a> Parser<'a> {
     /// a key with escapes is fine here. Most of a record's bytes are in such objects
     /// (`requestParameters`, `responseElements`, `tlsDetails`).
     fn skip_object(&mut self) -> Option<()> {
-        self.eat(b'{')?;
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return None;
-        }
-        if self.peek()? == b'}' {
-            self.i += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        loop {
-            if self.peek()? != b'"' {
-                return None;
-            }
-            self.string_bounds()?;
-            self.eat(b':')?;
-            self.ws();
-            self.skip()?;
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
+        self.members(|p| p.string_bounds().map(|_| ()), |p, ()| p.skip())
     }
 
     /// Iterates an array's elements: `element(self)` must consume one value.
