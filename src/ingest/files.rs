@@ -456,11 +456,12 @@ const CLEAN_FIRST_OUTPUT: usize = 64 << 20;
 /// The fast path for the common case, a gzip file (one or several members) that decodes
 /// cleanly, into the worker's kept buffer: a single member whose trailer states its size
 /// is inflated by libdeflate; otherwise (several members, or libdeflate declined) flate2
-/// inflates with one `decompress` call per member when the trailer's size is right. Returns the output length, or `None` for
-/// anything else — damage, a header flag this does not handle, trailing bytes, the size
-/// limit, a tar stream — and the caller then starts over on the general path
-/// ([`gunzip`]), which reports exactly as before. One call per member with
-/// `FlushDecompress::Finish` also spares zlib-rs copying the output into its window.
+/// inflates with one `decompress` call per member when the trailer's size is right.
+/// Returns the output length, or `None` for anything else — damage, a header flag this
+/// does not handle, trailing bytes, the size limit, a tar stream — and the caller then
+/// starts over on the general path ([`gunzip`]), which reports exactly as before. One call
+/// per member with `FlushDecompress::Finish` also spares zlib-rs copying the output into
+/// its window.
 fn gunzip_clean(bytes: &[u8], limits: &Limits, inf: &mut Inflater) -> Option<usize> {
     let trailer_size = bytes
         .len()
