@@ -61,7 +61,7 @@ impl Default for LocalValues<'_> {
 }
 
 /// The lookup key of a value in a column: its hash mixed with the column.
-fn keyed(hash: u64, column: u8) -> u64 {
+pub(super) fn keyed(hash: u64, column: u8) -> u64 {
     hash ^ u64::from(column).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
@@ -180,7 +180,7 @@ impl<'a> PreparedBatch<'a> {
             values: LocalValues {
                 table: LOCAL_TABLE.take(),
                 list: Vec::with_capacity(records.len() * 4),
-                last: [NONE; COLUMNS + 1],
+                ..LocalValues::default()
             },
             resources: Vec::with_capacity(records.len() * 2),
             identities: IdentityBlocks::default(),

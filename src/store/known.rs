@@ -15,7 +15,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::batch::LocalValue;
+use super::batch::{keyed, LocalValue};
 use super::interner::NONE;
 
 /// A process-unique number for each store (every `Store::new()` or `default()` gets the
@@ -51,8 +51,7 @@ thread_local! {
 }
 
 fn slot_of(value: &LocalValue<'_>) -> usize {
-    let mixed = value.hash ^ u64::from(value.column).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> 40) as usize % SLOTS
+    (keyed(value.hash, value.column) >> 40) as usize % SLOTS
 }
 
 /// The global id this thread remembers for each value (`NONE` where it does not).
