@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the seed corpora under fuzz/corpus/<target>/ from tests/fixtures (run before the
 # first `cargo fuzz run`; the corpora are not committed). Safe to re-run: it only adds.
-#   decode   every fixture's content, gzip decompressed (the decoder sees decompressed bytes)
+#   decode   every fixture's content, gzip decompressed (the decoder sees decompressed bytes),
+#            and each trail fixture's records joined by commas (needs jq)
 #   archive  every fixture as stored: archives, gzip, plain files
 #   csv      the rows of the Event-history CSV fixtures (the target adds the header)
 #   filter   the filters used in docs/filter-language.md and the README, one per file
@@ -24,6 +25,16 @@ while IFS= read -r -d '' f; do
     cp "$f" "corpus/decode/fixture-$n"
   fi
 done < <(find "$fixtures" -type f ! -name '*.py' ! -name '*.pem' ! -name '*.der' -print0 | sort -z)
+
+# The decode target also reads comma-separated records from byte 0, as the fast reader
+# meets them inside `Records`: each trail fixture's records, compact, in that form.
+m=0
+while IFS= read -r -d '' f; do
+  records=$( { gzip -dc "$f" 2>/dev/null || cat "$f"; } | jq -c '.Records[]?' 2>/dev/null | paste -sd, -) || continue
+  [ -n "$records" ] || continue
+  m=$((m + 1))
+  printf '%s' "$records" | head -c 262144 >"corpus/decode/records-$m"
+done < <(find "$fixtures" -type f \( -name '*.json' -o -name '*.json.gz' \) -print0 | sort -z)
 
 # CSV rows without their header line; the target's first byte picks the header.
 i=0

@@ -2,12 +2,13 @@
 //! general serde path does, or decline it. Checked on every `Records` element of every
 //! JSON and gzip file of the fixtures and of ../shared/corpora (when present), plus
 //! crafted edge cases. The serde path is the oracle here; its own correctness is checked
-//! against python elsewhere.
+//! against python elsewhere. Records of one file are read as the loader reads them: one
+//! after the other with the same memory of repeated values (`fastscan::Seen`).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
-use trailscope::ingest::fastscan::scan_record;
+use trailscope::ingest::fastscan::{scan_record_with, Seen};
 use trailscope::ingest::scan::ObjectScan;
 
 fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
@@ -41,9 +42,9 @@ struct Envelope<'a> {
 }
 
 /// Compares both readers on one record; returns whether the fast path accepted it.
-fn compare(text: &str, at: usize, record: &RawValue) -> bool {
+fn compare<'a>(text: &'a str, at: usize, record: &RawValue, seen: &mut Seen<'a>) -> bool {
     let general: ObjectScan<'_> = serde_json::from_str(record.get()).expect("a valid record scans");
-    match scan_record(text, at) {
+    match scan_record_with(text, at, seen) {
         Some(fast) => {
             assert!(general.is_event(), "fast path accepted a non-event: {}", record.get());
             assert_eq!(fast.end, at + record.get().len(), "span differs: {}", record.get());
@@ -61,13 +62,14 @@ fn check_tree(root: &Path) -> (usize, usize) {
     for f in files {
         let Some(text) = decompressed(&f) else { continue };
         let Ok(env) = serde_json::from_str::<Envelope<'_>>(&text) else { continue };
+        let mut seen = Seen::default();
         for r in env.records {
             if !r.get().starts_with('{') {
                 continue;
             }
             let at = r.get().as_ptr() as usize - text.as_ptr() as usize;
             total += 1;
-            if compare(&text, at, r) {
+            if compare(&text, at, r, &mut seen) {
                 accepted += 1;
             }
         }
@@ -114,7 +116,42 @@ fn agrees_on_crafted_edge_cases() {
         let general: ObjectScan<'_> = serde_json::from_str(record).unwrap();
         // Declining is always allowed; accepting a non-event, or reading an accepted record
         // differently (checked in `compare`), is not.
-        let accepted = compare(record, 0, raw);
+        let accepted = compare(record, 0, raw, &mut Seen::default());
         assert!(general.is_event() || !accepted, "{record}");
     }
+}
+
+/// Repeated `userIdentity` blocks and skipped members are recognised by their bytes; a
+/// near copy (one byte differs, or damage after a copy) is read, or declined, afresh.
+#[test]
+fn agrees_on_repeated_and_nearly_repeated_values() {
+    let who = |arn: &str| {
+        format!(r#"{{"type":"IAMUser","arn":"{arn}","sessionContext":{{"attributes":{{"mfaAuthenticated":"true"}}}}}}"#)
+    };
+    let record = |n: u32, identity: &str, tls: &str| {
+        format!(r#"{{"eventName":"E{n}","eventSource":"s","userIdentity":{identity},"tlsDetails":{tls}}}"#)
+    };
+    let (a, b) = (who("arn:aws:iam::1:user/a"), who("arn:aws:iam::1:user/b"));
+    let (t1, t2) = (r#"{"tlsVersion":"TLSv1.2"}"#, r#"{"tlsVersion":"TLSv1.3"}"#);
+    let records = [
+        record(1, &a, t1),
+        record(2, &a, t1),
+        record(3, &b, t1),
+        record(4, &a, t2),
+        record(5, &b, t2),
+        record(6, "null", "[]"),
+        record(7, &a, t2),
+    ];
+    let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    let env: Envelope<'_> = serde_json::from_str(&text).unwrap();
+    let mut seen = Seen::default();
+    for r in &env.records {
+        let at = r.get().as_ptr() as usize - text.as_ptr() as usize;
+        assert!(compare(&text, at, r, &mut seen), "declined {}", r.get());
+    }
+    // A copy of a remembered block followed by damage inside the record is still declined.
+    let damaged = format!(r#"{{"Records":[{},{}]}}"#, records[0], record(8, &a, r#"{"tlsVersion":tru}"#));
+    let mut seen = Seen::default();
+    let first = scan_record_with(&damaged, 12, &mut seen).expect("the first record reads");
+    assert_eq!(scan_record_with(&damaged, first.end + 1, &mut seen).map(|r| r.end), None);
 }

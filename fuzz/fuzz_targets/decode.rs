@@ -2,12 +2,13 @@
 //! decompressed input, as `decode_input` sees it. Beyond "no panic, no hang", checks what
 //! every caller relies on: record spans lie inside the input, no record exceeds the record
 //! limit, an input with neither records nor problems is impossible, and the fast record
-//! reader agrees with the general serde path whenever it accepts a record.
+//! reader agrees with the general serde path whenever it accepts a record (including
+//! records that repeat an earlier record's values, which it recognises by their bytes).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use trailscope::ingest::discover::RawBytes;
-use trailscope::ingest::fastscan::scan_record;
+use trailscope::ingest::fastscan::{scan_record_with, Seen};
 use trailscope::ingest::input::decode_input;
 use trailscope::ingest::scan::ObjectScan;
 use trailscope::ingest::Limits;
@@ -34,14 +35,21 @@ fuzz_target!(|data: &[u8]| {
         "nothing found and nothing reported"
     );
 
-    // The fast path must read a record exactly as serde does, or decline it.
+    // The fast path must read a record exactly as serde does, or decline it: here the
+    // records of a comma-separated run starting at 0, read as the loader reads them, with
+    // one memory of repeated values.
     if let Ok(text) = std::str::from_utf8(data) {
-        if text.starts_with('{') {
-            if let Some(fast) = scan_record(text, 0) {
-                let general: ObjectScan<'_> =
-                    serde_json::from_str(&text[..fast.end]).expect("the fast path accepted invalid JSON");
-                assert!(general.is_event(), "the fast path accepted a non-event");
-                assert_eq!(fast.fields, general.fields, "the fast path read different fields");
+        let mut seen = Seen::default();
+        let mut at = 0;
+        while text[at..].starts_with('{') {
+            let Some(fast) = scan_record_with(text, at, &mut seen) else { break };
+            let general: ObjectScan<'_> =
+                serde_json::from_str(&text[at..fast.end]).expect("the fast path accepted invalid JSON");
+            assert!(general.is_event(), "the fast path accepted a non-event");
+            assert_eq!(fast.fields, general.fields, "the fast path read different fields");
+            match text[fast.end..].strip_prefix(',') {
+                Some(rest) => at = text.len() - rest.len(),
+                None => break,
             }
         }
     }

@@ -66,11 +66,20 @@ pub struct Discovery<'a, 'l> {
     pub limits: &'l Limits,
     /// Whether the nesting limit has been reported for this buffer (once is enough).
     nesting_reported: bool,
+    /// What the fast reader has already read in `text` (see [`fastscan::Seen`]).
+    seen: fastscan::Seen<'a>,
 }
 
 impl<'a, 'l> Discovery<'a, 'l> {
     pub fn new(buf: &'a [u8], limits: &'l Limits) -> Self {
-        Self { buf, text: std::str::from_utf8(buf).ok(), out: Decoded::default(), limits, nesting_reported: false }
+        Self {
+            buf,
+            text: std::str::from_utf8(buf).ok(),
+            out: Decoded::default(),
+            limits,
+            nesting_reported: false,
+            seen: fastscan::Seen::default(),
+        }
     }
 
     /// Parses one value of type `T` at byte `at`; returns it with the offset just past it.
@@ -310,7 +319,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
             if buf.get(i) != Some(&b'{') {
                 return None;
             }
-            let fast = self.text.and_then(|text| fastscan::scan_record(text, i));
+            let fast = self.text.and_then(|text| fastscan::scan_record_with(text, i, &mut self.seen));
             let end = match fast {
                 Some(record) => {
                     let end = record.end;

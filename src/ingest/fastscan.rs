@@ -83,10 +83,66 @@ pub struct FastRecord<'a> {
 
 /// Reads the record object at `text[at..]` (which starts with `{`).
 pub fn scan_record(text: &str, at: usize) -> Option<FastRecord<'_>> {
+    scan_record_with(text, at, &mut Seen::default())
+}
+
+/// [`scan_record`] for one of many records of `text`, all read with the same `seen`.
+pub fn scan_record_with<'a>(text: &'a str, at: usize, seen: &mut Seen<'a>) -> Option<FastRecord<'a>> {
     let mut p = Parser { text, b: text.as_bytes(), i: at, depth: 0 };
     let mut identity_span = None;
-    let fields = p.record(&mut identity_span)?;
+    let fields = p.record(seen, &mut identity_span)?;
     Some(FastRecord { fields, end: p.i, identity_span })
+}
+
+/// The objects already read in one text that its records tend to repeat byte for byte:
+/// `userIdentity` blocks (a third of a generated record's bytes; a trail file's events come
+/// from a handful of sessions) and skipped record members such as `tlsDetails`.
+///
+/// Text that starts with the exact bytes of an object that was read and found valid *is*
+/// that object — an object ends at its own closing brace, so nothing after the copy can
+/// change it — and it sits at the same depth (a record's member). It needs neither
+/// validating nor reading again: its fields are the remembered ones.
+#[derive(Default)]
+pub struct Seen<'a> {
+    /// Distinct `userIdentity` objects with their fields, the latest last.
+    identities: Vec<(&'a str, Option<Box<IdentityFields<'a>>>)>,
+    /// For each skipped record member, the last object or array it held.
+    skipped: Vec<(&'a str, &'a str)>,
+}
+
+/// `userIdentity` blocks remembered per text: a file with more sessions than this reads
+/// the others out as usual.
+const SEEN_IDENTITIES: usize = 16;
+/// Skipped record members remembered per text.
+const SEEN_SKIPPED: usize = 16;
+
+impl<'a> Seen<'a> {
+    /// The remembered identity that `rest` starts with: its length and fields.
+    fn identity(&self, rest: &str) -> Option<(usize, Option<Box<IdentityFields<'a>>>)> {
+        let (text, fields) = self.identities.iter().rev().find(|(text, _)| rest.starts_with(text))?;
+        Some((text.len(), fields.clone()))
+    }
+
+    fn remember_identity(&mut self, text: &'a str, fields: &Option<Box<IdentityFields<'a>>>) {
+        if self.identities.len() == SEEN_IDENTITIES {
+            self.identities.remove(0);
+        }
+        self.identities.push((text, fields.clone()));
+    }
+
+    /// The length of the last value of member `key`, if `rest` starts with it.
+    fn skipped(&self, key: &str, rest: &str) -> Option<usize> {
+        let (_, text) = self.skipped.iter().find(|(k, _)| *k == key)?;
+        rest.starts_with(text).then_some(text.len())
+    }
+
+    fn remember_skipped(&mut self, key: &'a str, text: &'a str) {
+        if let Some(entry) = self.skipped.iter_mut().find(|(k, _)| *k == key) {
+            entry.1 = text;
+        } else if self.skipped.len() < SEEN_SKIPPED {
+            self.skipped.push((key, text));
+        }
+    }
 }
 
 /// The raw JSON text of the top-level members of the object `text` whose keys are in
@@ -360,7 +416,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn record(&mut self, identity_span: &mut Option<(usize, usize)>) -> Option<EventFields<'a>> {
+    fn record(&mut self, seen: &mut Seen<'a>, identity_span: &mut Option<(usize, usize)>) -> Option<EventFields<'a>> {
         let mut f = EventFields::default();
         let mut event_keys = 0u8;
         self.object(|p, key| {
@@ -394,7 +450,19 @@ impl<'a> Parser<'a> {
                 "@timestamp" => f.at_timestamp = p.text()?,
                 "userIdentity" => {
                     let start = p.i;
-                    f.identity = p.identity()?;
+                    f.identity = match seen.identity(&p.text[start..]) {
+                        Some((len, fields)) => {
+                            p.i += len;
+                            fields
+                        }
+                        None => {
+                            let fields = p.identity()?;
+                            if p.b[start] == b'{' {
+                                seen.remember_identity(&p.text[start..p.i], &fields);
+                            }
+                            fields
+                        }
+                    };
                     // A repeated key: the last block counts, here as in the fields.
                     *identity_span = Some((start, p.i));
                 }
@@ -416,7 +484,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 k if CONTAINER_KEYS.contains(&k) => return None,
-                other => p.skip_unknown(other, keys::RECORD)?,
+                other => p.skip_member(other, seen)?,
             }
             Some(())
         })?;
@@ -433,6 +501,23 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.skip()
+    }
+
+    /// Skips the value of a record member the record level does not read
+    /// ([`Parser::skip_unknown`]), recognising it when it repeats the member's last object
+    /// or array (see [`Seen`]).
+    fn skip_member(&mut self, key: &'a str, seen: &mut Seen<'a>) -> Option<()> {
+        if !matches!(self.b.get(self.i), Some(b'{' | b'[')) {
+            return self.skip_unknown(key, keys::RECORD);
+        }
+        let start = self.i;
+        if let Some(len) = seen.skipped(key, &self.text[start..]) {
+            self.i += len;
+            return Some(());
+        }
+        self.skip_unknown(key, keys::RECORD)?;
+        seen.remember_skipped(key, &self.text[start..self.i]);
+        Some(())
     }
 
     fn identity(&mut self) -> Option<Option<Box<IdentityFields<'a>>>> {
