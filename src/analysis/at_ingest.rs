@@ -11,7 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::chains::{is_minting_call, minted_key, MINT_READS};
-use super::notable::conditional_rule;
+use super::notable::{conditional_rule, Condition};
 use crate::ingest::fastscan::top_level_members;
 
 /// What [`inspect`] found.
@@ -28,23 +28,39 @@ pub struct IngestFacts {
 /// Parses `bytes` only when the call (`eventSource`, `eventName`) mints credentials or has
 /// a request-dependent notable rule; `None` otherwise (the common case, no work done).
 pub fn inspect(source: Option<&str>, name: Option<&str>, bytes: &[u8]) -> Option<IngestFacts> {
-    let (source, name) = (source?, name?);
-    let rule = conditional_rule(source, name);
-    let mints = is_minting_call(source, name);
-    if rule.is_none() && !mints {
-        return None;
+    plan(source?, name?)?.read(bytes)
+}
+
+/// What [`inspect`] reads for one call: found once per call, since finding it compares
+/// the call with every rule (the loader remembers it per input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    rule: Option<Condition>,
+    mints: bool,
+}
+
+/// The reading plan for a call, `None` when nothing is read for it.
+pub fn plan(source: &str, name: &str) -> Option<Plan> {
+    let plan = Plan { rule: conditional_rule(source, name), mints: is_minting_call(source, name) };
+    (plan.rule.is_some() || plan.mints).then_some(plan)
+}
+
+impl Plan {
+    /// [`inspect`] for an event of this plan's call.
+    pub fn read(self, bytes: &[u8]) -> Option<IngestFacts> {
+        let Plan { rule, mints } = self;
+        let mut reads: Vec<&str> = rule.map_or(&[][..], |c| c.reads()).to_vec();
+        if mints {
+            reads.extend(MINT_READS);
+        }
+        let v = parse_members(bytes, &reads)?;
+        let mut facts = IngestFacts { notable_condition: rule.is_some_and(|c| c.holds(&v)), ..Default::default() };
+        if mints {
+            facts.minted_key = minted_key(&v);
+            facts.mint_shared_event_id = super::rawjson::text(&v, "/sharedEventID").map(|s| s.into_owned());
+        }
+        Some(facts)
     }
-    let mut reads: Vec<&str> = rule.map_or(&[][..], |c| c.reads()).to_vec();
-    if mints {
-        reads.extend(MINT_READS);
-    }
-    let v = parse_members(bytes, &reads)?;
-    let mut facts = IngestFacts { notable_condition: rule.is_some_and(|c| c.holds(&v)), ..Default::default() };
-    if mints {
-        facts.minted_key = minted_key(&v);
-        facts.mint_shared_event_id = super::rawjson::text(&v, "/sharedEventID").map(|s| s.into_owned());
-    }
-    Some(facts)
 }
 
 /// The event's JSON with only the top-level members `keys` (what the rules and the mint

@@ -35,10 +35,10 @@ pub struct FoundRecord<'a> {
     pub fields: EventFields<'a>,
     /// Only part of a CloudTrail record is known (console CSV row, space-delimited line).
     pub partial: bool,
-    /// Where the record's `userIdentity` value is in the input (`start..end`), when the
-    /// fast reader found it: records of one file that share the same block share every
-    /// identity column, which the store then works out once.
-    pub identity_span: Option<(usize, usize)>,
+    /// Which distinct `userIdentity` object of the input the record holds, when the fast
+    /// reader read it (see `fastscan::Seen`): records of one file that share a block share
+    /// every identity column, which the store then works out once.
+    pub identity_block: Option<u32>,
 }
 
 /// Everything found in one input.
@@ -74,7 +74,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
     pub fn new(buf: &'a [u8], limits: &'l Limits) -> Self {
         Self {
             buf,
-            text: std::str::from_utf8(buf).ok(),
+            text: simdutf8::basic::from_utf8(buf).ok(),
             out: Decoded::default(),
             limits,
             nesting_reported: false,
@@ -110,7 +110,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
     }
 
     pub fn push_event(&mut self, raw: RawBytes, fields: EventFields<'a>, partial: bool) {
-        self.push_record(FoundRecord { raw, fields, partial, identity_span: None });
+        self.push_record(FoundRecord { raw, fields, partial, identity_block: None });
     }
 
     /// Keeps a record, unless it is over the record size limit (reported).
@@ -327,7 +327,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
                         raw: RawBytes::Span { start: i, len: end - i },
                         fields: record.fields,
                         partial: false,
-                        identity_span: record.identity_span,
+                        identity_block: record.identity_block,
                     });
                     end
                 }

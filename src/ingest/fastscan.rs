@@ -74,11 +74,11 @@ mod keys {
 }
 
 /// A record read by the fast path: its fields, the offset just past its closing brace,
-/// and where its `userIdentity` value is (`start..end` of the text).
+/// and which of the distinct `userIdentity` objects read with the same [`Seen`] it holds.
 pub struct FastRecord<'a> {
     pub fields: EventFields<'a>,
     pub end: usize,
-    pub identity_span: Option<(usize, usize)>,
+    pub identity_block: Option<u32>,
 }
 
 /// Reads the record object at `text[at..]` (which starts with `{`).
@@ -89,9 +89,9 @@ pub fn scan_record(text: &str, at: usize) -> Option<FastRecord<'_>> {
 /// [`scan_record`] for one of many records of `text`, all read with the same `seen`.
 pub fn scan_record_with<'a>(text: &'a str, at: usize, seen: &mut Seen<'a>) -> Option<FastRecord<'a>> {
     let mut p = Parser { text, b: text.as_bytes(), i: at, depth: 0 };
-    let mut identity_span = None;
-    let fields = p.record(seen, &mut identity_span)?;
-    Some(FastRecord { fields, end: p.i, identity_span })
+    let mut identity_block = None;
+    let fields = p.record(seen, &mut identity_block)?;
+    Some(FastRecord { fields, end: p.i, identity_block })
 }
 
 /// The objects already read in one text that its records tend to repeat byte for byte:
@@ -102,10 +102,15 @@ pub fn scan_record_with<'a>(text: &'a str, at: usize, seen: &mut Seen<'a>) -> Op
 /// that object — an object ends at its own closing brace, so nothing after the copy can
 /// change it — and it sits at the same depth (a record's member). It needs neither
 /// validating nor reading again: its fields are the remembered ones.
+///
+/// Each distinct `userIdentity` object gets a number (in the order first read), which the
+/// record carries, so the store works out the identity's columns once per block.
 #[derive(Default)]
 pub struct Seen<'a> {
-    /// Distinct `userIdentity` objects with their fields, the latest last.
-    identities: Vec<(&'a str, Option<Box<IdentityFields<'a>>>)>,
+    /// Distinct `userIdentity` objects with their number and fields, the latest last.
+    identities: Vec<(&'a str, u32, Option<Box<IdentityFields<'a>>>)>,
+    /// Numbers given to `userIdentity` objects so far.
+    numbered: u32,
     /// For each skipped record member, the last object or array it held.
     skipped: Vec<(&'a str, &'a str)>,
 }
@@ -117,17 +122,21 @@ const SEEN_IDENTITIES: usize = 16;
 const SEEN_SKIPPED: usize = 16;
 
 impl<'a> Seen<'a> {
-    /// The remembered identity that `rest` starts with: its length and fields.
-    fn identity(&self, rest: &str) -> Option<(usize, Option<Box<IdentityFields<'a>>>)> {
-        let (text, fields) = self.identities.iter().rev().find(|(text, _)| rest.starts_with(text))?;
-        Some((text.len(), fields.clone()))
+    /// The remembered identity that `rest` starts with: its length, number and fields.
+    fn identity(&self, rest: &str) -> Option<(usize, u32, Option<Box<IdentityFields<'a>>>)> {
+        let (text, number, fields) = self.identities.iter().rev().find(|(text, ..)| rest.starts_with(text))?;
+        Some((text.len(), *number, fields.clone()))
     }
 
-    fn remember_identity(&mut self, text: &'a str, fields: &Option<Box<IdentityFields<'a>>>) {
+    /// Remembers an identity object read afresh; returns its number.
+    fn remember_identity(&mut self, text: &'a str, fields: &Option<Box<IdentityFields<'a>>>) -> u32 {
         if self.identities.len() == SEEN_IDENTITIES {
             self.identities.remove(0);
         }
-        self.identities.push((text, fields.clone()));
+        let number = self.numbered;
+        self.numbered += 1;
+        self.identities.push((text, number, fields.clone()));
+        number
     }
 
     /// The length of the last value of member `key`, if `rest` starts with it.
@@ -416,7 +425,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn record(&mut self, seen: &mut Seen<'a>, identity_span: &mut Option<(usize, usize)>) -> Option<EventFields<'a>> {
+    fn record(&mut self, seen: &mut Seen<'a>, identity_block: &mut Option<u32>) -> Option<EventFields<'a>> {
         let mut f = EventFields::default();
         let mut event_keys = 0u8;
         self.object(|p, key| {
@@ -450,21 +459,19 @@ impl<'a> Parser<'a> {
                 "@timestamp" => f.at_timestamp = p.text()?,
                 "userIdentity" => {
                     let start = p.i;
-                    f.identity = match seen.identity(&p.text[start..]) {
-                        Some((len, fields)) => {
+                    // A repeated key: the last block counts, here as in the fields.
+                    (f.identity, *identity_block) = match seen.identity(&p.text[start..]) {
+                        Some((len, number, fields)) => {
                             p.i += len;
-                            fields
+                            (fields, Some(number))
                         }
                         None => {
                             let fields = p.identity()?;
-                            if p.b[start] == b'{' {
-                                seen.remember_identity(&p.text[start..p.i], &fields);
-                            }
-                            fields
+                            let number =
+                                (p.b[start] == b'{').then(|| seen.remember_identity(&p.text[start..p.i], &fields));
+                            (fields, number)
                         }
                     };
-                    // A repeated key: the last block counts, here as in the fields.
-                    *identity_span = Some((start, p.i));
                 }
                 "resources" => f.resources = p.resources()?,
                 "insightDetails" => {

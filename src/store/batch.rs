@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 
 use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::facet::Facet;
@@ -15,7 +16,7 @@ use super::flags;
 use super::interner::{hash_str, NONE};
 use super::known::{self, Generation};
 use super::raw::{self, Locator, PreparedRaw};
-use crate::analysis::at_ingest::inspect;
+use crate::analysis::at_ingest::{self, Plan};
 use crate::ingest::discover::{FoundRecord, RawBytes};
 use crate::model::event::IdentityFields;
 use crate::model::identity::principal_of;
@@ -138,7 +139,9 @@ pub struct PreparedBatch<'a> {
     pub(super) events: Vec<PreparedEvent<'a>>,
     pub(super) values: LocalValues<'a>,
     pub(super) resources: Vec<u32>,
-    identities: IdentityBlocks<'a>,
+    identities: IdentityBlocks,
+    /// The ingest-time reading plan of each call (eventSource, eventName) of the input.
+    plans: FxHashMap<(&'a str, &'a str), Option<Plan>>,
     /// The global id of each of `values` that this worker remembers ([`NONE`] where it
     /// does not, or empty): see [`super::known`].
     pub(super) known: Vec<u32>,
@@ -184,6 +187,7 @@ impl<'a> PreparedBatch<'a> {
             },
             resources: Vec::with_capacity(records.len() * 2),
             identities: IdentityBlocks::default(),
+            plans: FxHashMap::default(),
             known: Vec::new(),
         };
         batch.values.table.clear();
@@ -203,7 +207,7 @@ impl<'a> PreparedBatch<'a> {
     }
 
     fn add(&mut self, record: FoundRecord<'a>, data: &'a [u8], locator: Locator) {
-        let FoundRecord { raw, mut fields, partial, identity_span } = record;
+        let FoundRecord { raw, mut fields, partial, identity_block } = record;
         let bytes: Cow<'a, [u8]> = match raw {
             RawBytes::Span { start, len } => Cow::Borrowed(&data[start..start + len]),
             RawBytes::Owned(b) => Cow::Owned(b.into_vec()),
@@ -219,25 +223,28 @@ impl<'a> PreparedBatch<'a> {
         if fields.insight {
             fl |= flags::INSIGHT;
         }
-        let facts = inspect(fields.event_source.as_deref(), fields.event_name.as_deref(), &bytes).unwrap_or_default();
+        let plan = match (&fields.event_source, &fields.event_name) {
+            (Some(Cow::Borrowed(source)), Some(Cow::Borrowed(name))) => {
+                *self.plans.entry((source, name)).or_insert_with(|| at_ingest::plan(source, name))
+            }
+            (source, name) => source.as_deref().zip(name.as_deref()).and_then(|(s, n)| at_ingest::plan(s, n)),
+        };
+        let facts = plan.and_then(|p| p.read(&bytes)).unwrap_or_default();
         if facts.notable_condition {
             fl |= flags::NOTABLE_CONDITION;
         }
         let mut values = [NONE; COLUMNS];
         let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
         let identity = fields.identity.take();
-        let who = match identity_span.map(|(s, e)| &data[s..e]) {
-            Some(block) => {
-                let hash = xxh3_64(block);
-                match self.identities.find(hash, block) {
-                    Some(ids) => ids,
-                    None => {
-                        let ids = self.identity_ids(identity);
-                        self.identities.add(hash, block, ids);
-                        ids
-                    }
+        let who = match identity_block {
+            Some(block) => match self.identities.find(block) {
+                Some(ids) => ids,
+                None => {
+                    let ids = self.identity_ids(identity);
+                    self.identities.add(block, ids);
+                    ids
                 }
-            }
+            },
             None => self.identity_ids(identity),
         };
         for (facet, id) in IDENTITY_FACETS.into_iter().zip(who) {
@@ -308,27 +315,25 @@ const IDENTITY_FACETS: [Facet; 12] = [
 /// absent).
 type IdentityIds = [u32; 12];
 
-/// The `userIdentity` blocks already seen in one input, by their exact bytes: the events
-/// of a trail file come from a handful of sessions, and a block seen before gives all of
-/// its twelve columns at the cost of one comparison.
+/// The identity columns of each distinct `userIdentity` block of one input, by the block's
+/// number (`FoundRecord::identity_block`): the events of a trail file come from a handful
+/// of sessions, and a block met before gives all twelve columns at the cost of an index.
 #[derive(Default)]
-pub(super) struct IdentityBlocks<'a> {
-    seen: Vec<(u64, &'a [u8], IdentityIds)>,
+pub(super) struct IdentityBlocks {
+    by_number: Vec<Option<IdentityIds>>,
 }
 
-/// Distinct blocks remembered per input; a file with more (rare) works the rest out
-/// one by one, as without the memory.
-const MAX_IDENTITY_BLOCKS: usize = 64;
-
-impl<'a> IdentityBlocks<'a> {
-    fn find(&self, hash: u64, block: &[u8]) -> Option<IdentityIds> {
-        self.seen.iter().find(|(h, b, _)| *h == hash && *b == block).map(|(_, _, ids)| *ids)
+impl IdentityBlocks {
+    fn find(&self, block: u32) -> Option<IdentityIds> {
+        self.by_number.get(block as usize).copied().flatten()
     }
 
-    fn add(&mut self, hash: u64, block: &'a [u8], ids: IdentityIds) {
-        if self.seen.len() < MAX_IDENTITY_BLOCKS {
-            self.seen.push((hash, block, ids));
+    fn add(&mut self, block: u32, ids: IdentityIds) {
+        let i = block as usize;
+        if i >= self.by_number.len() {
+            self.by_number.resize(i + 1, None);
         }
+        self.by_number[i] = Some(ids);
     }
 }
 
@@ -402,13 +407,14 @@ mod tests {
         let data = json.as_bytes();
         let decoded = decode_input(data, &Limits::default(), None);
         assert_eq!(decoded.records.len(), 6);
-        assert!(decoded.records.iter().all(|r| r.identity_span.is_some()), "the fast reader found every block");
+        let blocks: Vec<Option<u32>> = decoded.records.iter().map(|r| r.identity_block).collect();
+        assert_eq!(blocks, [Some(0), Some(1), Some(0), Some(1), None, Some(0)], "numbered by the fast reader");
         let raw = PreparedRaw::build(&decoded.records, data, None);
         let remembered = PreparedBatch::new("f", data, decoded.records, raw);
 
         let mut decoded = decode_input(data, &Limits::default(), None);
         for r in &mut decoded.records {
-            r.identity_span = None;
+            r.identity_block = None;
         }
         let raw = PreparedRaw::build(&decoded.records, data, None);
         let worked_out = PreparedBatch::new("f", data, decoded.records, raw);
@@ -419,7 +425,7 @@ mod tests {
         assert_eq!(columns[1][0].as_deref(), Some("arn:aws:iam::1:user/u"));
         assert_eq!(columns[0][1].as_deref(), Some("arn:aws:iam::1:role/R"));
         assert!(columns[4].iter().all(Option::is_none), "userIdentity null");
-        assert_eq!(remembered.identities.seen.len(), 3);
+        assert_eq!(remembered.identities.by_number.len(), 2, "two distinct objects (null is none)");
     }
 
     #[test]
