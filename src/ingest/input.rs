@@ -68,7 +68,7 @@ pub fn decode_and_append(
         let asked = std::time::Instant::now();
         let mut store = write(loader.store);
         let got = std::time::Instant::now();
-        let outcome = store.append(batch);
+        let outcome = store.append(&mut batch);
         if let Some(t) = &loader.timings {
             t.locked(got - asked, got.elapsed());
         }
@@ -84,6 +84,7 @@ pub fn decode_and_append(
         }
         outcome
     };
+    batch.remember_known(loader.generation);
     loader.emit(LoadEvent::FileDone { events: outcome.added, duplicates: outcome.duplicates, failed });
 }
 

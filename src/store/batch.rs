@@ -143,8 +143,10 @@ pub struct PreparedBatch<'a> {
     /// The ingest-time reading plan of each call (eventSource, eventName) of the input.
     plans: FxHashMap<(&'a str, &'a str), Option<Plan>>,
     /// The global id of each of `values` that this worker remembers ([`NONE`] where it
-    /// does not, or empty): see [`super::known`].
+    /// does not, or empty): see [`super::known`]. Complete after the store appended it.
     pub(super) known: Vec<u32>,
+    /// Whether the append found global ids the worker did not remember.
+    pub(super) learned: bool,
 }
 
 /// Whether `s` may start or end with whitespace (as `str::trim` sees it). Values from
@@ -189,6 +191,7 @@ impl<'a> PreparedBatch<'a> {
             identities: IdentityBlocks::default(),
             plans: FxHashMap::default(),
             known: Vec::new(),
+            learned: false,
         };
         batch.values.table.clear();
         for (record, locator) in records.into_iter().zip(raw.locators) {
@@ -204,6 +207,14 @@ impl<'a> PreparedBatch<'a> {
     /// store maps only the others under its lock. `generation` is the store's.
     pub fn recall_known(&mut self, generation: Generation) {
         self.known = known::recall(generation, &self.values.list);
+    }
+
+    /// After the store appended the batch (and outside its lock): remembers the global
+    /// ids it learned for the worker's next inputs.
+    pub fn remember_known(&self, generation: Generation) {
+        if self.learned {
+            known::remember(generation, &self.values.list, &self.known);
+        }
     }
 
     fn add(&mut self, record: FoundRecord<'a>, data: &'a [u8], locator: Locator) {

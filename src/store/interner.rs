@@ -23,6 +23,9 @@ pub fn hash_str(value: &str) -> u64 {
 #[derive(Debug, Default)]
 pub struct FacetIndex {
     values: Vec<Box<str>>,
+    /// [`hash_str`] of each value: growing the table rehashes every id, and reading a
+    /// number beats hashing the value's text again (a cache miss or two per value).
+    hashes: Vec<u64>,
     /// Ids into `values`, by [`hash_str`] of the value.
     table: HashTable<u32>,
     postings: Vec<Vec<u32>>,
@@ -42,8 +45,10 @@ impl FacetIndex {
             return id;
         }
         let id = self.values.len() as u32;
-        self.table.insert_unique(hash, id, |&id| hash_str(&values[id as usize]));
+        let hashes = &self.hashes;
+        self.table.insert_unique(hash, id, |&id| hashes[id as usize]);
         self.values.push(value.into());
+        self.hashes.push(hash);
         self.postings.push(Vec::new());
         id
     }

@@ -153,29 +153,29 @@ impl Store {
 
     /// Appends one prepared input; duplicates are counted, not stored. Only the mapping
     /// of the input's distinct values to global ids and the dedup lookups happen here,
-    /// under the caller's write lock.
-    pub fn append(&mut self, batch: PreparedBatch<'_>) -> AppendOutcome {
-        let PreparedBatch { path, blobs, events, values, resources, known, .. } = batch;
-        let base_blob = self.raw.adopt(blobs);
-        let mut global = known;
+    /// under the caller's write lock. The batch keeps the global ids it learned, for
+    /// [`PreparedBatch::remember_known`] once the lock is released.
+    pub fn append(&mut self, batch: &mut PreparedBatch<'_>) -> AppendOutcome {
+        let base_blob = self.raw.adopt(std::mem::take(&mut batch.blobs));
+        let PreparedBatch { path, events, values, resources, known: global, learned, .. } = batch;
         global.resize(values.list.len(), NONE);
-        let mut learned = false;
-        for (v, id) in values.list.iter().zip(&mut global) {
+        for (v, id) in values.list.iter().zip(global.iter_mut()) {
             if *id == NONE {
-                learned = true;
+                *learned = true;
                 *id = match v.column {
                     batch::RESOURCE_COLUMN => self.resources.intern_hashed(&v.text, v.hash),
                     c => self.facets[c as usize].intern_hashed(&v.text, v.hash),
                 };
             }
         }
-        if learned {
-            known::remember(self.generation, &values.list, &global);
-        }
         let file_id = self.facets[batch::col(Facet::File)].intern(path);
         let mut outcome = AppendOutcome::default();
         self.dedup.touch(events.iter().filter(|e| e.event_id.is_some()).map(|e| e.id_hash));
-        for event in events {
+        // The events kept (not duplicates), by index in `events`; their value columns are
+        // filled after the loop, a column at a time (one pass of writes per column instead
+        // of a write to each of ~26 columns per event).
+        let mut kept = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
             self.report.records += 1;
             let ev = self.time.len() as u32;
             let mut collides_with = Vec::new();
@@ -196,22 +196,13 @@ impl Store {
             if event.flags & flags::PARTIAL != 0 {
                 self.report.partial += 1;
             }
+            kept.push(i);
             self.time.push(event.time);
             self.flags.push(event.flags);
             self.locators.push(Locator { blob: event.locator.blob + base_blob, ..event.locator });
             self.content_hash.push(event.content_hash);
             self.event_ids.push(event.event_id.as_deref());
             self.request_ids.push(event.request_id.as_deref());
-            for (c, &local) in event.values.iter().enumerate() {
-                let id = if c == batch::col(Facet::File) {
-                    file_id
-                } else if local == NONE {
-                    NONE
-                } else {
-                    global[local as usize]
-                };
-                self.columns[c].push(id);
-            }
             for &local in &resources[event.resources.0 as usize..event.resources.1 as usize] {
                 self.resource_values.push(global[local as usize]);
             }
@@ -226,6 +217,17 @@ impl Store {
                 }
             }
             outcome.added += 1;
+        }
+        let file_column = batch::col(Facet::File);
+        for (c, column) in self.columns.iter_mut().enumerate() {
+            if c == file_column {
+                column.extend(std::iter::repeat_n(file_id, kept.len()));
+            } else {
+                column.extend(kept.iter().map(|&i| match events[i].values[c] {
+                    NONE => NONE,
+                    local => global[local as usize],
+                }));
+            }
         }
         outcome
     }
