@@ -328,23 +328,21 @@ type IdentityIds = [u32; 12];
 
 /// The identity columns of each distinct `userIdentity` block of one input, by the block's
 /// number (`FoundRecord::identity_block`): the events of a trail file come from a handful
-/// of sessions, and a block met before gives all twelve columns at the cost of an index.
+/// of sessions, and a block met before gives all twelve columns at the cost of a lookup.
+/// A map, not a vector indexed by number: numbers count every block the reader met,
+/// including those of records it then declined, so they can be far apart.
 #[derive(Default)]
 pub(super) struct IdentityBlocks {
-    by_number: Vec<Option<IdentityIds>>,
+    by_number: FxHashMap<u32, IdentityIds>,
 }
 
 impl IdentityBlocks {
     fn find(&self, block: u32) -> Option<IdentityIds> {
-        self.by_number.get(block as usize).copied().flatten()
+        self.by_number.get(&block).copied()
     }
 
     fn add(&mut self, block: u32, ids: IdentityIds) {
-        let i = block as usize;
-        if i >= self.by_number.len() {
-            self.by_number.resize(i + 1, None);
-        }
-        self.by_number[i] = Some(ids);
+        self.by_number.insert(block, ids);
     }
 }
 
@@ -437,6 +435,23 @@ mod tests {
         assert_eq!(columns[0][1].as_deref(), Some("arn:aws:iam::1:role/R"));
         assert!(columns[4].iter().all(Option::is_none), "userIdentity null");
         assert_eq!(remembered.identities.by_number.len(), 2, "two distinct objects (null is none)");
+    }
+
+    /// Block numbers count the blocks of records the reader declined too (here non-events):
+    /// the batch's memory holds only the blocks of its own records, however far apart.
+    #[test]
+    fn identity_memory_grows_with_the_records_kept_not_the_blocks_met() {
+        let declined: Vec<String> = (0..500).map(|n| format!(r#"{{"userIdentity":{{"arn":"a{n}"}}}}"#)).collect();
+        let event = r#"{"eventID":"e","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u"}}"#;
+        let json = format!(r#"{{"Records":[{},{event}]}}"#, declined.join(","));
+        let data = json.as_bytes();
+        let decoded = decode_input(data, &Limits::default(), None);
+        assert_eq!(decoded.records.len(), 1);
+        assert_eq!(decoded.records[0].identity_block, Some(500));
+        let raw = PreparedRaw::build(&decoded.records, data, None);
+        let batch = PreparedBatch::new("f", data, decoded.records, raw);
+        assert_eq!(batch.identities.by_number.len(), 1);
+        assert_eq!(identity_columns(&batch)[0][5].as_deref(), Some("arn:aws:iam::1:user/u"));
     }
 
     #[test]

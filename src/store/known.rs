@@ -19,7 +19,7 @@
 //! store's [`Generation`], and a slot of another store is a miss.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::batch::{keyed, LocalValue};
 use super::interner::NONE;
@@ -27,11 +27,11 @@ use super::interner::NONE;
 /// A process-unique number for each store (every `Store::new()` or `default()` gets the
 /// next), so remembered ids are never used with another store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generation(u32);
+pub struct Generation(u64);
 
 impl Default for Generation {
     fn default() -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
+        static NEXT: AtomicU64 = AtomicU64::new(1);
         Generation(NEXT.fetch_add(1, Ordering::Relaxed))
     }
 }
@@ -39,7 +39,7 @@ impl Default for Generation {
 const SLOTS: usize = 1 << 15;
 /// Values up to this long are kept inside their slot (one cache line in all); longer ones
 /// (user agents, many ARNs) in the worker's text arena.
-const INLINE: usize = 40;
+const INLINE: usize = 36;
 /// Bytes of arena text per worker before the memory starts afresh (slots that were
 /// overwritten leave their text behind, so the arena only grows).
 const ARENA_LIMIT: usize = 16 << 20;
@@ -48,7 +48,7 @@ const ARENA_LIMIT: usize = 16 << 20;
 #[repr(align(64))]
 struct Slot {
     hash: u64,
-    generation: u32,
+    generation: u64,
     id: u32,
     /// Where a long value's text starts in the arena.
     start: u32,
@@ -56,6 +56,8 @@ struct Slot {
     column: u8,
     inline: [u8; INLINE],
 }
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 64, "a slot is one cache line");
 
 const EMPTY: Slot = Slot { hash: 0, generation: 0, id: NONE, start: 0, len: 0, column: 0, inline: [0; INLINE] };
 
