@@ -234,13 +234,17 @@ impl<'a> PreparedBatch<'a> {
         if fields.insight {
             fl |= flags::INSIGHT;
         }
-        let plan = match (&fields.event_source, &fields.event_name) {
-            (Some(Cow::Borrowed(source)), Some(Cow::Borrowed(name))) => {
-                *self.plans.entry((source, name)).or_insert_with(|| at_ingest::plan(source, name))
-            }
-            (source, name) => source.as_deref().zip(name.as_deref()).and_then(|(s, n)| at_ingest::plan(s, n)),
-        };
-        let facts = plan.and_then(|p| p.read(&bytes)).unwrap_or_default();
+        // Names borrowed from the input (nearly all) share one plan per call; the rest
+        // (unescaped names) are inspected directly.
+        let facts = match (&fields.event_source, &fields.event_name) {
+            (Some(Cow::Borrowed(source)), Some(Cow::Borrowed(name))) => self
+                .plans
+                .entry((source, name))
+                .or_insert_with(|| at_ingest::plan(source, name))
+                .and_then(|p| p.read(&bytes)),
+            (source, name) => at_ingest::inspect(source.as_deref(), name.as_deref(), &bytes),
+        }
+        .unwrap_or_default();
         if facts.notable_condition {
             fl |= flags::NOTABLE_CONDITION;
         }

@@ -61,6 +61,14 @@ const _: () = assert!(std::mem::size_of::<Slot>() == 64, "a slot is one cache li
 
 const EMPTY: Slot = Slot { hash: 0, generation: 0, id: NONE, start: 0, len: 0, column: 0, inline: [0; INLINE] };
 
+impl Slot {
+    /// Whether the slot holds a value of `v`'s store, column and hash (the text still to be
+    /// compared).
+    fn keys(&self, generation: Generation, v: &LocalValue<'_>) -> bool {
+        self.generation == generation.0 && self.hash == v.hash && self.column == v.column
+    }
+}
+
 /// One worker's remembered values.
 #[derive(Default)]
 struct Memory {
@@ -81,11 +89,7 @@ impl Memory {
     fn recall(&self, generation: Generation, v: &LocalValue<'_>) -> u32 {
         let s = &self.slots[slot_of(v)];
         let text = v.text.as_bytes();
-        let hit = s.generation == generation.0
-            && s.hash == v.hash
-            && s.column == v.column
-            && usize::from(s.len) == text.len()
-            && self.text(s) == text;
+        let hit = s.keys(generation, v) && usize::from(s.len) == text.len() && self.text(s) == text;
         if hit {
             s.id
         } else {
@@ -98,7 +102,7 @@ impl Memory {
         let Ok(len) = u16::try_from(text.len()) else { return };
         let i = slot_of(v);
         let s = &self.slots[i];
-        if s.generation == generation.0 && s.hash == v.hash && s.column == v.column && s.id == id {
+        if s.keys(generation, v) && s.id == id {
             return; // already remembered (an id names one value of its column)
         }
         let mut slot = Slot { hash: v.hash, generation: generation.0, id, start: 0, len, column: v.column, ..EMPTY };
