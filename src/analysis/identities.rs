@@ -178,7 +178,7 @@ const TALLIED: [Facet; 9] = [
 ];
 
 /// Summarises every principal of `selection` (event ids in time order), from the columns
-/// only. The result is in no particular order: see [`sort`] and [`group`].
+/// only. The result is in principal order (see [`sort`] and [`group`] for others).
 pub fn summarize(store: &Store, selection: &[u32]) -> Vec<PrincipalSummary> {
     // Event-id order reads the columns front to back (time order jumps around them).
     let mut events = selection.to_vec();
@@ -235,8 +235,9 @@ pub fn summarize(store: &Store, selection: &[u32]) -> Vec<PrincipalSummary> {
                     s.1 = Some(s.1.map_or(t, |f| f.min(t)));
                     s.2 = Some(s.2.map_or(t, |l| l.max(t)));
                 }
-                // The session's first call: the earliest, ties by event id.
-                if (t.is_none(), t, e) < (store.time(s.3).is_none(), store.time(s.3), s.3) {
+                // The session's first call: the earliest in the store's time order (ties
+                // by content, not by the order the workers appended the events in).
+                if (t.is_none(), store.order_key(e)) < (store.time(s.3).is_none(), store.order_key(s.3)) {
                     s.3 = e;
                 }
             }
@@ -244,6 +245,9 @@ pub fn summarize(store: &Store, selection: &[u32]) -> Vec<PrincipalSummary> {
         let principal = if p < principals { p as u32 } else { NONE };
         out.push(finish(store, principal, acc, &mut tallies));
     }
+    // By name (the events without an identity last): interning order, and so bucket
+    // order, depends on which worker appended which file first.
+    out.sort_by(|a, b| (a.principal.is_none(), &a.principal).cmp(&(b.principal.is_none(), &b.principal)));
     out
 }
 
@@ -296,9 +300,11 @@ fn finish(store: &Store, principal: u32, acc: Acc, tallies: &mut [Tally]) -> Pri
             })
         })
         .collect();
-    sessions.sort_unstable_by_key(|s| (s.first_seen.is_none(), s.first_seen, s.first_event));
-    let console_logins = acc
-        .logins
+    // Ties in time by the store's time order, which does not depend on the append order.
+    sessions.sort_unstable_by_key(|s| (s.first_seen.is_none(), store.order_key(s.first_event)));
+    let mut logins = acc.logins;
+    logins.sort_unstable_by_key(|&e| store.order_key(e));
+    let console_logins = logins
         .iter()
         .map(|&e| ConsoleLogin {
             event: e,
