@@ -35,10 +35,10 @@ pub struct FoundRecord<'a> {
     pub fields: EventFields<'a>,
     /// Only part of a CloudTrail record is known (console CSV row, space-delimited line).
     pub partial: bool,
-    /// Which distinct `userIdentity` object of the input the record holds, when the fast
-    /// reader read it (see `fastscan::Seen`): records of one file that share a block share
-    /// every identity column, which the store then works out once.
-    pub identity_block: Option<u32>,
+    /// The record's `userIdentity` object, when the fast reader read or recognised it
+    /// (see `ingest::seen`): records that share a block share every identity column, which
+    /// the store works out once. `fields.identity` is empty when the block was recognised.
+    pub identity_block: Option<fastscan::IdentityBlock>,
 }
 
 /// Everything found in one input.

@@ -13,6 +13,8 @@
 
 use std::borrow::Cow;
 
+use super::seen::{recognise_identity, remember_identity};
+pub use super::seen::{IdentityBlock, Seen};
 use super::special::find_special;
 use crate::model::event::{EventFields, Field, IdentityFields};
 
@@ -74,11 +76,13 @@ mod keys {
 }
 
 /// A record read by the fast path: its fields, the offset just past its closing brace,
-/// and which of the distinct `userIdentity` objects read with the same [`Seen`] it holds.
+/// and its `userIdentity` object. `fields.identity` is filled only when the object was read
+/// afresh; a block recognised by its bytes (see [`super::seen`]) leaves it empty, and
+/// [`read_identity`] reads it when needed.
 pub struct FastRecord<'a> {
     pub fields: EventFields<'a>,
     pub end: usize,
-    pub identity_block: Option<u32>,
+    pub identity_block: Option<IdentityBlock>,
 }
 
 /// Reads the record object at `text[at..]` (which starts with `{`).
@@ -94,64 +98,14 @@ pub fn scan_record_with<'a>(text: &'a str, at: usize, seen: &mut Seen<'a>) -> Op
     Some(FastRecord { fields, end: p.i, identity_block })
 }
 
-/// The objects already read in one text that its records tend to repeat byte for byte:
-/// `userIdentity` blocks (a third of a generated record's bytes; a trail file's events come
-/// from a handful of sessions) and skipped record members such as `tlsDetails`.
-///
-/// Text that starts with the exact bytes of an object that was read and found valid *is*
-/// that object — an object ends at its own closing brace, so nothing after the copy can
-/// change it — and it sits at the same depth (a record's member). It needs neither
-/// validating nor reading again: its fields are the remembered ones.
-///
-/// Each distinct `userIdentity` object gets a number (in the order first read), which the
-/// record carries, so the store works out the identity's columns once per block.
-#[derive(Default)]
-pub struct Seen<'a> {
-    /// Distinct `userIdentity` objects with their number and fields, the latest last.
-    identities: Vec<(&'a str, u32, Option<Box<IdentityFields<'a>>>)>,
-    /// Numbers given to `userIdentity` objects so far.
-    numbered: u32,
-    /// For each skipped record member, the last object or array it held.
-    skipped: Vec<(&'a str, &'a str)>,
-}
-
-/// `userIdentity` blocks remembered per text: a file with more sessions than this reads
-/// the others out as usual.
-const SEEN_IDENTITIES: usize = 16;
-/// Skipped record members remembered per text.
-const SEEN_SKIPPED: usize = 16;
-
-impl<'a> Seen<'a> {
-    /// The remembered identity that `rest` starts with: its length, number and fields.
-    fn identity(&self, rest: &str) -> Option<(usize, u32, Option<Box<IdentityFields<'a>>>)> {
-        let (text, number, fields) = self.identities.iter().rev().find(|(text, ..)| rest.starts_with(text))?;
-        Some((text.len(), *number, fields.clone()))
-    }
-
-    /// Remembers an identity object read afresh; returns its number.
-    fn remember_identity(&mut self, text: &'a str, fields: &Option<Box<IdentityFields<'a>>>) -> u32 {
-        if self.identities.len() == SEEN_IDENTITIES {
-            self.identities.remove(0);
-        }
-        let number = self.numbered;
-        self.numbered += 1;
-        self.identities.push((text, number, fields.clone()));
-        number
-    }
-
-    /// The length of the last value of member `key`, if `rest` starts with it.
-    fn skipped(&self, key: &str, rest: &str) -> Option<usize> {
-        let (_, text) = self.skipped.iter().find(|(k, _)| *k == key)?;
-        rest.starts_with(text).then_some(text.len())
-    }
-
-    fn remember_skipped(&mut self, key: &'a str, text: &'a str) {
-        if let Some(entry) = self.skipped.iter_mut().find(|(k, _)| *k == key) {
-            entry.1 = text;
-        } else if self.skipped.len() < SEEN_SKIPPED {
-            self.skipped.push((key, text));
-        }
-    }
+/// The fields of a `userIdentity` object that the fast reader accepted (the text of an
+/// [`IdentityBlock`]): for records whose block was recognised rather than read.
+pub fn read_identity(block: &str) -> Option<Box<IdentityFields<'_>>> {
+    // Depth 1: a record's member, where the reader accepted it.
+    let mut p = Parser { text: block, b: block.as_bytes(), i: 0, depth: 1 };
+    let fields = p.identity().flatten();
+    debug_assert_eq!(p.i, block.len(), "a block the reader accepted reads again");
+    fields
 }
 
 /// The raw JSON text of the top-level members of the object `text` whose keys are in
@@ -425,7 +379,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn record(&mut self, seen: &mut Seen<'a>, identity_block: &mut Option<u32>) -> Option<EventFields<'a>> {
+    fn record(&mut self, seen: &mut Seen<'a>, identity_block: &mut Option<IdentityBlock>) -> Option<EventFields<'a>> {
         let mut f = EventFields::default();
         let mut event_keys = 0u8;
         self.object(|p, key| {
@@ -458,18 +412,23 @@ impl<'a> Parser<'a> {
                 "sharedEventID" => f.shared_event_id = p.text()?,
                 "@timestamp" => f.at_timestamp = p.text()?,
                 "userIdentity" => {
-                    let start = p.i;
                     // A repeated key: the last block counts, here as in the fields.
-                    (f.identity, *identity_block) = match seen.identity(&p.text[start..]) {
-                        Some((len, number, fields)) => {
+                    let start = p.i;
+                    let object = p.b[start] == b'{';
+                    (f.identity, *identity_block) = match object.then(|| recognise_identity(&p.text[start..])).flatten()
+                    {
+                        Some((number, len)) => {
                             p.i += len;
-                            (fields, Some(number))
+                            (None, Some(IdentityBlock { number, start, end: p.i }))
                         }
                         None => {
                             let fields = p.identity()?;
-                            let number =
-                                (p.b[start] == b'{').then(|| seen.remember_identity(&p.text[start..p.i], &fields));
-                            (fields, number)
+                            let block = object.then(|| IdentityBlock {
+                                number: remember_identity(&p.text[start..p.i]),
+                                start,
+                                end: p.i,
+                            });
+                            (fields, block)
                         }
                     };
                 }

@@ -62,8 +62,8 @@ pub fn decode_and_append(
     let damaged = stream_cut || problems.iter().any(|p| p.kind.is_damage());
     let salvaged = if damaged { decoded.records.len() as u64 } else { 0 };
     let failed = !problems.is_empty();
-    let mut batch = PreparedBatch::new(name, data, decoded.records, raw);
-    batch.recall_known(loader.generation);
+    let mut batch = PreparedBatch::new(name, data, decoded.records, raw, loader.generation);
+    batch.recall_known();
     let outcome = {
         let asked = std::time::Instant::now();
         let mut store = write(loader.store);
@@ -84,7 +84,7 @@ pub fn decode_and_append(
         }
         outcome
     };
-    batch.remember_known(loader.generation);
+    batch.remember_known();
     loader.emit(LoadEvent::FileDone { events: outcome.added, duplicates: outcome.duplicates, failed });
 }
 

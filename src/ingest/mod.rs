@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod report;
 pub mod salvage;
 pub mod scan;
+mod seen;
 mod special;
 pub mod text;
 

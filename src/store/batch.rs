@@ -18,6 +18,7 @@ use super::known::{self, Generation};
 use super::raw::{self, Locator, PreparedRaw};
 use crate::analysis::at_ingest::{self, Plan};
 use crate::ingest::discover::{FoundRecord, RawBytes};
+use crate::ingest::fastscan::{read_identity, IdentityBlock};
 use crate::model::event::IdentityFields;
 use crate::model::identity::principal_of;
 use crate::model::time::{parse_event_time, UNTIMED};
@@ -115,6 +116,11 @@ impl<'a> LocalValues<'a> {
     }
 }
 
+/// Marks an id in [`PreparedEvent::values`] as a global id the worker remembered (see
+/// [`known::recall_identity`]) rather than a local one: local ids index a file's values
+/// and stay far below it, and global ids at or above it are never remembered.
+pub(super) const GLOBAL: u32 = 1 << 31;
+
 /// One record, ready to be appended.
 pub struct PreparedEvent<'a> {
     pub(super) bytes: Cow<'a, [u8]>,
@@ -125,7 +131,8 @@ pub struct PreparedEvent<'a> {
     pub(super) request_id: Option<Cow<'a, str>>,
     pub(super) time: i64,
     pub(super) flags: u8,
-    /// Local value ids per column ([`NONE`] when absent); `File` is filled by the store.
+    /// Local value ids per column ([`NONE`] when absent, [`GLOBAL`] marks a global id);
+    /// `File` is filled by the store.
     pub(super) values: [u32; COLUMNS],
     /// Local ids of resources, `resources[start..end]` of the batch.
     pub(super) resources: (u32, u32),
@@ -140,6 +147,11 @@ pub struct PreparedBatch<'a> {
     pub(super) values: LocalValues<'a>,
     pub(super) resources: Vec<u32>,
     identities: IdentityBlocks,
+    /// The numbers of the identity blocks whose columns this batch worked out (rather than
+    /// recalled), for the worker to remember once the store has given them global ids.
+    worked_out: Vec<u64>,
+    /// The store the batch is prepared for (see [`known`]).
+    generation: Generation,
     /// The ingest-time reading plan of each call (eventSource, eventName) of the input.
     plans: FxHashMap<(&'a str, &'a str), Option<Plan>>,
     /// The global id of each of `values` that this worker remembers ([`NONE`] where it
@@ -176,8 +188,15 @@ fn clean(value: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
 }
 
 impl<'a> PreparedBatch<'a> {
-    /// Prepares `records` found in `data` (the decompressed input named `path`).
-    pub fn new(path: &'a str, data: &'a [u8], records: Vec<FoundRecord<'a>>, raw: PreparedRaw) -> Self {
+    /// Prepares `records` found in `data` (the decompressed input named `path`) for the
+    /// store of `generation`.
+    pub fn new(
+        path: &'a str,
+        data: &'a [u8],
+        records: Vec<FoundRecord<'a>>,
+        raw: PreparedRaw,
+        generation: Generation,
+    ) -> Self {
         let mut batch = PreparedBatch {
             path,
             blobs: raw.blobs,
@@ -189,6 +208,8 @@ impl<'a> PreparedBatch<'a> {
             },
             resources: Vec::with_capacity(records.len() * 2),
             identities: IdentityBlocks::default(),
+            worked_out: Vec::new(),
+            generation,
             plans: FxHashMap::default(),
             known: Vec::new(),
             learned: false,
@@ -204,17 +225,31 @@ impl<'a> PreparedBatch<'a> {
     }
 
     /// Looks up the global ids this worker remembers for the batch's values, so the
-    /// store maps only the others under its lock. `generation` is the store's.
-    pub fn recall_known(&mut self, generation: Generation) {
-        self.known = known::recall(generation, &self.values.list);
+    /// store maps only the others under its lock.
+    pub fn recall_known(&mut self) {
+        self.known = known::recall(self.generation, &self.values.list);
     }
 
     /// After the store appended the batch (and outside its lock): remembers the global
-    /// ids it learned for the worker's next inputs.
-    pub fn remember_known(&self, generation: Generation) {
+    /// ids it learned, and the identity columns of the blocks it worked out, for the
+    /// worker's next inputs.
+    pub fn remember_known(&self) {
         if self.learned {
-            known::remember(generation, &self.values.list, &self.known);
+            known::remember(self.generation, &self.values.list, &self.known);
         }
+        let global = |local: u32| match local {
+            NONE => Some(NONE),
+            local => self.known.get(local as usize).copied().filter(|&id| id != NONE && id < GLOBAL),
+        };
+        let blocks = self.worked_out.iter().filter_map(|&number| {
+            let ids = self.identities.find(number)?;
+            let mut globals = [NONE; 12];
+            for (g, local) in globals.iter_mut().zip(ids) {
+                *g = global(local)?;
+            }
+            Some((number, globals))
+        });
+        known::remember_identities(self.generation, blocks);
     }
 
     fn add(&mut self, record: FoundRecord<'a>, data: &'a [u8], locator: Locator) {
@@ -252,11 +287,11 @@ impl<'a> PreparedBatch<'a> {
         let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
         let identity = fields.identity.take();
         let who = match identity_block {
-            Some(block) => match self.identities.find(block) {
+            Some(block) => match self.identities.find(block.number) {
                 Some(ids) => ids,
                 None => {
-                    let ids = self.identity_ids(identity);
-                    self.identities.add(block, ids);
+                    let ids = self.block_ids(block, identity, data);
+                    self.identities.add(block.number, ids);
                     ids
                 }
             },
@@ -333,24 +368,46 @@ type IdentityIds = [u32; 12];
 /// The identity columns of each distinct `userIdentity` block of one input, by the block's
 /// number (`FoundRecord::identity_block`): the events of a trail file come from a handful
 /// of sessions, and a block met before gives all twelve columns at the cost of a lookup.
-/// A map, not a vector indexed by number: numbers count every block the reader met,
-/// including those of records it then declined, so they can be far apart.
+/// A map, not a vector indexed by number: numbers are unique per worker thread, and count
+/// every block its reader met.
 #[derive(Default)]
 pub(super) struct IdentityBlocks {
-    by_number: FxHashMap<u32, IdentityIds>,
+    by_number: FxHashMap<u64, IdentityIds>,
 }
 
 impl IdentityBlocks {
-    fn find(&self, block: u32) -> Option<IdentityIds> {
+    fn find(&self, block: u64) -> Option<IdentityIds> {
         self.by_number.get(&block).copied()
     }
 
-    fn add(&mut self, block: u32, ids: IdentityIds) {
+    fn add(&mut self, block: u64, ids: IdentityIds) {
         self.by_number.insert(block, ids);
     }
 }
 
 impl<'a> PreparedBatch<'a> {
+    /// The identity columns of a block met for the first time in this input: the global ids
+    /// the worker remembers for it (a block recognised by its bytes comes without fields),
+    /// or else its fields interned — read now if the reader only recognised it.
+    fn block_ids(
+        &mut self,
+        block: IdentityBlock,
+        read: Option<Box<IdentityFields<'a>>>,
+        data: &'a [u8],
+    ) -> IdentityIds {
+        if read.is_none() {
+            if let Some(globals) = known::recall_identity(self.generation, block.number) {
+                return globals.map(|id| if id == NONE { NONE } else { id | GLOBAL });
+            }
+        }
+        let fields = read.or_else(|| {
+            let text = std::str::from_utf8(data.get(block.start..block.end)?).ok()?;
+            read_identity(text)
+        });
+        self.worked_out.push(block.number);
+        self.identity_ids(fields)
+    }
+
     /// Interns the columns of one `userIdentity`.
     fn identity_ids(&mut self, identity: Option<Box<IdentityFields<'a>>>) -> IdentityIds {
         let mut ids = [NONE; 12];
@@ -395,13 +452,19 @@ fn colu(f: Facet) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::discover::FoundRecord;
     use crate::ingest::input::decode_input;
     use crate::ingest::Limits;
 
-    /// Each event's value of every identity column, as text.
+    /// Each event's value of every identity column, as text (local ids only).
     fn identity_columns(batch: &PreparedBatch<'_>) -> Vec<Vec<Option<String>>> {
         let text = |id: u32| (id != NONE).then(|| batch.values.list[id as usize].text.to_string());
         batch.events.iter().map(|e| IDENTITY_FACETS.iter().map(|&f| text(e.values[col(f)])).collect()).collect()
+    }
+
+    fn prepare<'a>(data: &'a [u8], records: Vec<FoundRecord<'a>>, generation: Generation) -> PreparedBatch<'a> {
+        let raw = PreparedRaw::build(&records, data, None);
+        PreparedBatch::new("f", data, records, raw, generation)
     }
 
     #[test]
@@ -418,22 +481,32 @@ mod tests {
             [record(1, role), record(2, user), record(3, role), record(4, user), record(5, "null"), record(6, role)];
         let json = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         let data = json.as_bytes();
+        let generation = Generation::default();
         let decoded = decode_input(data, &Limits::default(), None);
         assert_eq!(decoded.records.len(), 6);
-        let blocks: Vec<Option<u32>> = decoded.records.iter().map(|r| r.identity_block).collect();
-        assert_eq!(blocks, [Some(0), Some(1), Some(0), Some(1), None, Some(0)], "numbered by the fast reader");
-        let raw = PreparedRaw::build(&decoded.records, data, None);
-        let remembered = PreparedBatch::new("f", data, decoded.records, raw);
+        let numbers: Vec<Option<u64>> = decoded.records.iter().map(|r| r.identity_block.map(|b| b.number)).collect();
+        assert!(numbers[0].is_some() && numbers[1].is_some() && numbers[0] != numbers[1]);
+        assert_eq!([numbers[2], numbers[5], numbers[3], numbers[4]], [numbers[0], numbers[0], numbers[1], None]);
+        let remembered = prepare(data, decoded.records, generation);
 
+        // The same text again: every block is recognised (no fields), and the batch reads
+        // them afresh (nothing was appended, so the worker remembers no global ids).
+        let decoded = decode_input(data, &Limits::default(), None);
+        assert!(decoded.records.iter().all(|r| r.fields.identity.is_none()));
+        let recognised = prepare(data, decoded.records, generation);
+
+        // Without block numbers: every record's block worked out on its own.
         let mut decoded = decode_input(data, &Limits::default(), None);
         for r in &mut decoded.records {
-            r.identity_block = None;
+            if let Some(block) = r.identity_block.take() {
+                r.fields.identity = read_identity(std::str::from_utf8(&data[block.start..block.end]).unwrap());
+            }
         }
-        let raw = PreparedRaw::build(&decoded.records, data, None);
-        let worked_out = PreparedBatch::new("f", data, decoded.records, raw);
+        let worked_out = prepare(data, decoded.records, generation);
 
         let columns = identity_columns(&remembered);
         assert_eq!(columns, identity_columns(&worked_out));
+        assert_eq!(columns, identity_columns(&recognised));
         assert_eq!(columns[0], columns[2]);
         assert_eq!(columns[1][0].as_deref(), Some("arn:aws:iam::1:user/u"));
         assert_eq!(columns[0][1].as_deref(), Some("arn:aws:iam::1:role/R"));
@@ -442,7 +515,7 @@ mod tests {
     }
 
     /// Block numbers count the blocks of records the reader declined too (here non-events):
-    /// the batch's memory holds only the blocks of its own records, however far apart.
+    /// the batch's memory holds only the blocks of its own records.
     #[test]
     fn identity_memory_grows_with_the_records_kept_not_the_blocks_met() {
         let declined: Vec<String> = (0..500).map(|n| format!(r#"{{"userIdentity":{{"arn":"a{n}"}}}}"#)).collect();
@@ -451,9 +524,7 @@ mod tests {
         let data = json.as_bytes();
         let decoded = decode_input(data, &Limits::default(), None);
         assert_eq!(decoded.records.len(), 1);
-        assert_eq!(decoded.records[0].identity_block, Some(500));
-        let raw = PreparedRaw::build(&decoded.records, data, None);
-        let batch = PreparedBatch::new("f", data, decoded.records, raw);
+        let batch = prepare(data, decoded.records, Generation::default());
         assert_eq!(batch.identities.by_number.len(), 1);
         assert_eq!(identity_columns(&batch)[0][5].as_deref(), Some("arn:aws:iam::1:user/u"));
     }

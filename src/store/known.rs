@@ -15,10 +15,16 @@
 //! agents (too long to keep); 32,768 slots with every length kept leave ~420,000, of which
 //! 251,000 are values no worker has seen (they must be interned anyway).
 //!
+//! The worker also remembers, by block number, the twelve identity columns of each
+//! `userIdentity` block it appended: a block recognised by its bytes in a later file then
+//! needs neither reading nor interning (see `ingest::seen`).
+//!
 //! Global ids never change once given, but only within one store: every slot records the
 //! store's [`Generation`], and a slot of another store is a miss.
 
 use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::batch::{keyed, LocalValue};
@@ -128,6 +134,46 @@ fn slot_of(value: &LocalValue<'_>) -> usize {
     (keyed(value.hash, value.column) >> 40) as usize % SLOTS
 }
 
+/// Global ids of the twelve identity columns of one `userIdentity` block ([`NONE`] where
+/// the block has no value).
+pub type IdentityGlobals = [u32; 12];
+
+/// Blocks remembered per worker before the memory starts afresh.
+const IDENTITY_LIMIT: usize = 1 << 16;
+
+/// Each worker's memory of the identity columns of the `userIdentity` blocks it appended,
+/// by block number (see `ingest::seen`: a number names one block text for the thread's
+/// lifetime), for one store at a time.
+#[derive(Default)]
+struct IdentityMemory {
+    generation: u64,
+    by_number: FxHashMap<u64, IdentityGlobals>,
+}
+
+thread_local! {
+    static IDENTITIES: RefCell<IdentityMemory> = RefCell::new(IdentityMemory::default());
+}
+
+/// The identity columns this thread remembers for block `number` in store `generation`.
+pub fn recall_identity(generation: Generation, number: u64) -> Option<IdentityGlobals> {
+    IDENTITIES.with(|m| {
+        let m = m.borrow();
+        (m.generation == generation.0).then(|| m.by_number.get(&number).copied()).flatten()
+    })
+}
+
+/// Remembers the identity columns of blocks appended to store `generation`.
+pub fn remember_identities(generation: Generation, blocks: impl Iterator<Item = (u64, IdentityGlobals)>) {
+    IDENTITIES.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.generation != generation.0 || m.by_number.len() >= IDENTITY_LIMIT {
+            m.by_number.clear();
+            m.generation = generation.0;
+        }
+        m.by_number.extend(blocks);
+    });
+}
+
 /// The global id this thread remembers for each value (`NONE` where it does not).
 pub fn recall(generation: Generation, values: &[LocalValue<'_>]) -> Vec<u32> {
     KNOWN.with(|known| {
@@ -184,6 +230,20 @@ mod tests {
         let mut forged_long = value(0, &other_long);
         forged_long.hash = values[2].hash;
         assert_eq!(recall(a, &[forged, forged_long]), [NONE, NONE]);
+    }
+
+    #[test]
+    fn identity_blocks_are_recalled_for_their_store_only() {
+        let (a, b) = (Generation::default(), Generation::default());
+        let ids: IdentityGlobals = [1, 2, 3, NONE, 5, 6, 7, 8, 9, 10, 11, 12];
+        assert_eq!(recall_identity(a, 4), None);
+        remember_identities(a, [(4, ids)].into_iter());
+        assert_eq!(recall_identity(a, 4), Some(ids));
+        assert_eq!(recall_identity(a, 5), None);
+        assert_eq!(recall_identity(b, 4), None, "another store");
+        remember_identities(b, [(5, ids)].into_iter());
+        assert_eq!(recall_identity(a, 4), None, "one store at a time");
+        assert_eq!(recall_identity(b, 5), Some(ids));
     }
 
     #[test]

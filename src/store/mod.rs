@@ -225,6 +225,7 @@ impl Store {
             } else {
                 column.extend(kept.iter().map(|&i| match events[i].values[c] {
                     NONE => NONE,
+                    remembered if remembered & batch::GLOBAL != 0 => remembered & !batch::GLOBAL,
                     local => global[local as usize],
                 }));
             }
