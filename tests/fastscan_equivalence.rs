@@ -47,7 +47,7 @@ fn fields_of<'a>(text: &'a str, fast: FastRecord<'a>) -> trailscope::model::even
     let mut fields = fast.fields;
     if let Some(block) = fast.identity_block {
         if fields.identity.is_none() {
-            fields.identity = read_identity(&text[block.start..block.end]);
+            fields.identity = read_identity(text.as_bytes(), &block);
             assert!(fields.identity.is_some(), "a recognised block reads");
         }
     }

@@ -485,3 +485,56 @@ fn error_burst_thresholds_at_the_edges() {
     let burst = id_set(&store, NotableEvents::find(&store).events(Category::ErrorBurst));
     assert_eq!(burst, set(&["edge-0", "edge-1", "edge-2", "edge-3", "edge-4"]));
 }
+
+/// The identity summaries must not depend on the order in which load workers appended the
+/// files: the same two files appended in either order give the same summaries (events
+/// named by eventID), including sign-ins and first calls that share their second.
+#[test]
+fn summaries_do_not_depend_on_the_append_order() {
+    let record = |id: &str, who: &str, name: &str, ip: &str| {
+        format!(
+            r#"{{"eventVersion":"1.08","userIdentity":{who},"eventTime":"2024-05-01T10:00:00Z","eventSource":"signin.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"{ip}","eventID":"{id}"}}"#
+        )
+    };
+    let bob = r#"{"type":"IAMUser","principalId":"AIDABOB","arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333","accessKeyId":"ASIABOB0000000000001","userName":"bob"}"#;
+    let alice = r#"{"type":"IAMUser","principalId":"AIDAALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"ASIAALICE00000000001","userName":"alice"}"#;
+    let file = |records: &[String]| format!(r#"{{"Records":[{}]}}"#, records.join(",")).into_bytes();
+    let a =
+        file(&[record("a1", bob, "ConsoleLogin", "192.0.2.1"), record("a2", alice, "GetCallerIdentity", "192.0.2.9")]);
+    let b =
+        file(&[record("b1", alice, "ConsoleLogin", "198.51.100.7"), record("b2", bob, "ConsoleLogin", "192.0.2.2")]);
+
+    let summaries = |order: [(&str, &Vec<u8>); 2]| {
+        let store = RwLock::new(Store::new());
+        for (name, bytes) in order {
+            trailscope::ingest::load_bytes(&store, name, bytes.clone(), &trailscope::ingest::Limits::default());
+        }
+        let store = store.into_inner().unwrap();
+        let mut v = serde_json::to_value(summarize(&store, store.time_order())).unwrap();
+        // Event indices follow the append order; eventIDs do not.
+        fn by_event_id(v: &mut Value, store: &Store) {
+            match v {
+                Value::Object(m) => {
+                    for (k, x) in m.iter_mut() {
+                        match (k.as_str(), x.as_u64()) {
+                            ("event" | "first_event", Some(e)) => *x = Value::from(store.event_id(e as u32)),
+                            _ => by_event_id(x, store),
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter_mut().for_each(|x| by_event_id(x, store)),
+                _ => {}
+            }
+        }
+        by_event_id(&mut v, &store);
+        v
+    };
+    let forward = summaries([("a.json", &a), ("b.json", &b)]);
+    let backward = summaries([("b.json", &b), ("a.json", &a)]);
+    assert_eq!(forward, backward);
+    // In principal order.
+    let principals: Vec<&str> = forward.as_array().unwrap().iter().map(|s| s["principal"].as_str().unwrap()).collect();
+    assert_eq!(principals, ["arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/bob"]);
+    let bob_logins = forward[1]["console_logins"].as_array().unwrap();
+    assert_eq!(bob_logins.len(), 2);
+}

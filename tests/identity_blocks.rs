@@ -144,3 +144,18 @@ fn a_block_whose_first_record_was_declined_is_read_again() {
     .join()
     .unwrap();
 }
+
+/// Records of a trail file held in a JSON string (a CloudWatch `message`, a Cribl `_raw`, an
+/// array of strings) are copied out of the unescaped string: a block recognised there must
+/// be read before its span is lost.
+#[test]
+fn blocks_in_a_trail_file_inside_a_json_string_keep_their_columns() {
+    let records: &[(&str, &str, usize)] = &[("d1", ROLE_A, 0), ("d2", ROLE_A, 0), ("d3", USER, 0), ("d4", USER, 0)];
+    let inner = String::from_utf8(trail_file(records)).unwrap();
+    let wrapped = format!("[{}]", serde_json::to_string(&inner).unwrap());
+    let store = RwLock::new(Store::new());
+    load_bytes(&store, "wrapped.json", wrapped.into_bytes(), &Limits::default());
+    let store = store.into_inner().unwrap();
+    assert_eq!(store.len(), 4);
+    assert_eq!(check(&store, records, "inside a JSON string"), 4);
+}

@@ -251,7 +251,13 @@ impl<'a, 'l> Discovery<'a, 'l> {
                 RawBytes::Span { start, len } => inner[start..start + len].into(),
                 RawBytes::Owned(b) => b,
             };
-            self.push_event(RawBytes::Owned(bytes), r.fields.into_owned(), r.partial);
+            let mut fields = r.fields;
+            // The records are copied out of `inner`, and their block spans would not follow:
+            // a block recognised by its bytes (no fields) is read now.
+            if let (None, Some(block)) = (&fields.identity, &r.identity_block) {
+                fields.identity = fastscan::read_identity(&inner, block);
+            }
+            self.push_event(RawBytes::Owned(bytes), fields.into_owned(), r.partial);
         }
     }
 

@@ -13,8 +13,8 @@
 
 use std::borrow::Cow;
 
+pub use super::seen::{forget_identities, IdentityBlock, Seen};
 use super::seen::{recognise_identity, remember_identity};
-pub use super::seen::{IdentityBlock, Seen};
 use super::special::find_special;
 use crate::model::event::{EventFields, Field, IdentityFields};
 
@@ -98,13 +98,15 @@ pub fn scan_record_with<'a>(text: &'a str, at: usize, seen: &mut Seen<'a>) -> Op
     Some(FastRecord { fields, end: p.i, identity_block })
 }
 
-/// The fields of a `userIdentity` object that the fast reader accepted (the text of an
-/// [`IdentityBlock`]): for records whose block was recognised rather than read.
-pub fn read_identity(block: &str) -> Option<Box<IdentityFields<'_>>> {
+/// The fields of `block`, a `userIdentity` object the fast reader accepted in `data` (the
+/// input it read): for records whose block was recognised rather than read. `None` only if
+/// `block` is not such an object.
+pub fn read_identity<'a>(data: &'a [u8], block: &IdentityBlock) -> Option<Box<IdentityFields<'a>>> {
+    let text = std::str::from_utf8(data.get(block.start..block.end)?).ok()?;
     // Depth 1: a record's member, where the reader accepted it.
-    let mut p = Parser { text: block, b: block.as_bytes(), i: 0, depth: 1 };
+    let mut p = Parser { text, b: text.as_bytes(), i: 0, depth: 1 };
     let fields = p.identity().flatten();
-    debug_assert_eq!(p.i, block.len(), "a block the reader accepted reads again");
+    debug_assert_eq!(p.i, text.len(), "a block the reader accepted reads again");
     fields
 }
 
@@ -414,21 +416,19 @@ impl<'a> Parser<'a> {
                 "userIdentity" => {
                     // A repeated key: the last block counts, here as in the fields.
                     let start = p.i;
-                    let object = p.b[start] == b'{';
-                    (f.identity, *identity_block) = match object.then(|| recognise_identity(&p.text[start..])).flatten()
-                    {
+                    let object = p.b.get(start) == Some(&b'{');
+                    let recognised = if object { recognise_identity(&p.text[start..]) } else { None };
+                    (f.identity, *identity_block) = match recognised {
                         Some((number, len)) => {
                             p.i += len;
                             (None, Some(IdentityBlock { number, start, end: p.i }))
                         }
                         None => {
                             let fields = p.identity()?;
-                            let block = object.then(|| IdentityBlock {
-                                number: remember_identity(&p.text[start..p.i]),
-                                start,
-                                end: p.i,
-                            });
-                            (fields, block)
+                            // Blocks the memory does not keep get no number: their records
+                            // carry their fields, as records of the general path do.
+                            let number = if object { remember_identity(&p.text[start..p.i]) } else { None };
+                            (fields, number.map(|number| IdentityBlock { number, start, end: p.i }))
                         }
                     };
                 }
@@ -629,6 +629,17 @@ mod tests {
             r#"{"eventName":"A","eventSource":"s""#,                       // truncated
         ] {
             assert!(fields(json).is_none(), "{json}");
+        }
+    }
+
+    #[test]
+    fn a_record_cut_anywhere_is_declined_without_panicking() {
+        let json = r#"{"eventName":"A","eventSource":"s","userIdentity":{"type":"IAMUser","arn":"x"},"eventID":"e"}"#;
+        assert!(fields(json).is_some());
+        for end in 0..json.len() {
+            assert!(fields(&json[..end]).is_none(), "{}", &json[..end]);
+            // With a space before the cut too (the value of a member may start anywhere).
+            assert!(fields(&format!("{} ", &json[..end])).is_none());
         }
     }
 

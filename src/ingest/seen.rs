@@ -11,13 +11,18 @@
 //! byte in every event it makes, across many files: on the generated 100k-event corpus
 //! 69% of the blocks repeat one of their own file and 90% of the rest one that the same
 //! worker read in an earlier file (1,609 distinct blocks in all). Each distinct block gets a
-//! number, unique within its worker thread, which the record carries: the store works out
-//! a block's identity columns once and remembers them by number (`store::known`).
+//! number, unique within its thread, which the record carries: the store works out a
+//! block's identity columns once and remembers them by number (`store::known`).
+//!
+//! The memory belongs to whichever thread reads (load workers, but also `load_bytes`, tests
+//! and the fuzz targets): its contents change how a record is read, never what is read —
+//! a recognised block comes without fields, and [`super::fastscan::read_identity`] reads
+//! them from its span when needed.
 
 use std::cell::RefCell;
+use std::hash::BuildHasher;
 
 use rustc_hash::FxBuildHasher;
-use std::hash::BuildHasher;
 
 /// A `userIdentity` object of a record: its number (see the module) and where it is in
 /// the text, so its fields can be read again when the store does not remember them.
@@ -129,14 +134,15 @@ impl BlockMemory {
         Some((e.number, e.len as usize))
     }
 
-    fn remember(&mut self, block: &[u8]) -> u64 {
+    fn remember(&mut self, block: &[u8]) -> Option<u64> {
+        if block.len() > MAX_BLOCK {
+            return None;
+        }
         let number = self.next;
         self.next += 1;
-        if block.len() > MAX_BLOCK {
-            return number;
-        }
         if self.sets.is_empty() {
             self.sets = vec![[Entry::default(); WAYS]; SETS];
+            self.arena.reserve_exact(ARENA_LIMIT);
         }
         if self.arena.len() + block.len() > ARENA_LIMIT {
             self.arena.clear();
@@ -148,7 +154,7 @@ impl BlockMemory {
         let set = &mut self.sets[set_of(key)];
         set.copy_within(0..WAYS - 1, 1);
         set[0] = entry;
-        number
+        Some(number)
     }
 }
 
@@ -157,9 +163,21 @@ pub(super) fn recognise_identity(rest: &str) -> Option<(u64, usize)> {
     BLOCKS.with(|m| m.borrow_mut().recognise(rest.as_bytes()))
 }
 
-/// Remembers `block`, a `userIdentity` object just read and accepted; returns its number.
-pub(super) fn remember_identity(block: &str) -> u64 {
+/// Remembers `block`, a `userIdentity` object just read and accepted; returns its number,
+/// or `None` for a block too long to keep.
+pub(super) fn remember_identity(block: &str) -> Option<u64> {
     BLOCKS.with(|m| m.borrow_mut().remember(block.as_bytes()))
+}
+
+/// Forgets this thread's blocks (numbers still go on): for the fuzz targets, so that how an
+/// input is read does not depend on the inputs before it.
+#[doc(hidden)]
+pub fn forget_identities() {
+    BLOCKS.with(|m| {
+        let mut m = m.borrow_mut();
+        m.sets.clear();
+        m.arena.clear();
+    });
 }
 
 #[cfg(test)]
@@ -170,7 +188,7 @@ mod tests {
     fn a_block_is_recognised_whatever_follows_it() {
         let short = r#"{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}"#;
         let long = format!(r#"{{"type":"AssumedRole","arn":"{}","sessionContext":{{}}}}"#, "a".repeat(200));
-        let (n_short, n_long) = (remember_identity(short), remember_identity(&long));
+        let (n_short, n_long) = (remember_identity(short).unwrap(), remember_identity(&long).unwrap());
         assert_ne!(n_short, n_long);
         for tail in ["", r#","eventTime":"x"}"#, "}}]}"] {
             assert_eq!(recognise_identity(&format!("{short}{tail}")), Some((n_short, short.len())));
@@ -187,7 +205,7 @@ mod tests {
         // Blocks that differ only after their first KEY_BYTES bytes share one set.
         let block = |s: usize| format!(r#"{{"principalId":"{}","accessKeyId":"ASIA{s:04}"}}"#, "P".repeat(KEY_BYTES));
         let blocks: Vec<String> = (0..WAYS * 3).map(block).collect();
-        let numbers: Vec<u64> = blocks.iter().map(|b| remember_identity(b)).collect();
+        let numbers: Vec<u64> = blocks.iter().map(|b| remember_identity(b).unwrap()).collect();
         // The last WAYS are recognised, each as itself.
         for (b, n) in blocks.iter().zip(&numbers).rev().take(WAYS) {
             assert_eq!(recognise_identity(b), Some((*n, b.len())));
@@ -198,20 +216,22 @@ mod tests {
     #[test]
     fn numbers_are_never_reused_after_the_arena_starts_afresh() {
         let big = format!(r#"{{"arn":"{}"}}"#, "z".repeat(MAX_BLOCK - 20));
-        let first = remember_identity(&big);
+        let first = remember_identity(&big).unwrap();
         let mut last = first;
         for i in 0..(ARENA_LIMIT / big.len()) + 2 {
-            let n = remember_identity(&big.replacen('z', &format!("{i:06}"), 1));
+            let n = remember_identity(&big.replacen('z', &format!("{i:06}"), 1)).unwrap();
             assert!(n > last);
             last = n;
         }
         assert_eq!(recognise_identity(&big), None, "the memory was reset");
-        let again = remember_identity(&big);
+        let again = remember_identity(&big).unwrap();
         assert!(again > last);
         assert_eq!(recognise_identity(&big), Some((again, big.len())));
         let huge = format!(r#"{{"arn":"{}"}}"#, "h".repeat(MAX_BLOCK));
-        let n = remember_identity(&huge);
-        assert_eq!(recognise_identity(&huge), None, "too long to keep");
-        assert!(n > again);
+        assert_eq!(remember_identity(&huge), None, "too long to keep");
+        assert_eq!(recognise_identity(&huge), None);
+        forget_identities();
+        assert_eq!(recognise_identity(&big), None, "forgotten");
+        assert!(remember_identity(&big).unwrap() > again, "numbers go on");
     }
 }

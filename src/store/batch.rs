@@ -243,7 +243,7 @@ impl<'a> PreparedBatch<'a> {
         };
         let blocks = self.worked_out.iter().filter_map(|&number| {
             let ids = self.identities.find(number)?;
-            let mut globals = [NONE; 12];
+            let mut globals: IdentityIds = [NONE; IDENTITY_FACETS.len()];
             for (g, local) in globals.iter_mut().zip(ids) {
                 *g = global(local)?;
             }
@@ -361,9 +361,9 @@ const IDENTITY_FACETS: [Facet; 12] = [
     Facet::CredentialsIssuedTo,
 ];
 
-/// Local ids of one `userIdentity`'s columns ([`IDENTITY_FACETS`] order, [`NONE`] when
-/// absent).
-type IdentityIds = [u32; 12];
+/// Ids of one `userIdentity`'s columns ([`IDENTITY_FACETS`] order, [`NONE`] when absent):
+/// local ids, [`GLOBAL`]-marked ids, or (in [`known`]) plain global ids.
+pub(super) type IdentityIds = [u32; IDENTITY_FACETS.len()];
 
 /// The identity columns of each distinct `userIdentity` block of one input, by the block's
 /// number (`FoundRecord::identity_block`): the events of a trail file come from a handful
@@ -400,17 +400,19 @@ impl<'a> PreparedBatch<'a> {
                 return globals.map(|id| if id == NONE { NONE } else { id | GLOBAL });
             }
         }
-        let fields = read.or_else(|| {
-            let text = std::str::from_utf8(data.get(block.start..block.end)?).ok()?;
-            read_identity(text)
-        });
-        self.worked_out.push(block.number);
+        let fields = read.or_else(|| read_identity(data, &block));
+        // Only a block actually read is remembered (a failed read cannot happen for a block
+        // the reader accepted, but must not stick to its number if it did).
+        debug_assert!(fields.is_some(), "an accepted block reads again");
+        if fields.is_some() {
+            self.worked_out.push(block.number);
+        }
         self.identity_ids(fields)
     }
 
     /// Interns the columns of one `userIdentity`.
     fn identity_ids(&mut self, identity: Option<Box<IdentityFields<'a>>>) -> IdentityIds {
-        let mut ids = [NONE; 12];
+        let mut ids: IdentityIds = [NONE; IDENTITY_FACETS.len()];
         let Some(identity) = identity else { return ids };
         if let Some(p) = principal_of(&identity) {
             ids[0] = self.values.intern_str(colu(Facet::Principal), p.name.trim());
@@ -499,7 +501,7 @@ mod tests {
         let mut decoded = decode_input(data, &Limits::default(), None);
         for r in &mut decoded.records {
             if let Some(block) = r.identity_block.take() {
-                r.fields.identity = read_identity(std::str::from_utf8(&data[block.start..block.end]).unwrap());
+                r.fields.identity = read_identity(data, &block);
             }
         }
         let worked_out = prepare(data, decoded.records, generation);
@@ -512,6 +514,42 @@ mod tests {
         assert_eq!(columns[0][1].as_deref(), Some("arn:aws:iam::1:role/R"));
         assert!(columns[4].iter().all(Option::is_none), "userIdentity null");
         assert_eq!(remembered.identities.by_number.len(), 2, "two distinct objects (null is none)");
+    }
+
+    /// Once a batch is appended, the worker remembers its blocks' global ids: the next input
+    /// with the same blocks gets them marked [`GLOBAL`], without interning anything, and the
+    /// store gives both inputs' events the same values.
+    #[test]
+    fn appended_blocks_come_back_as_global_ids() {
+        let user =
+            r#"{"type":"IAMUser","principalId":"AIDA","arn":"arn:aws:iam::1:user/u","accountId":"1","userName":"u"}"#;
+        let file = |n: u32| {
+            format!(
+                r#"{{"Records":[{{"eventID":"e{n}","eventTime":"2024-01-01T00:00:0{n}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{user}}}]}}"#
+            )
+        };
+        let mut store = crate::store::Store::new();
+        for n in 1..=2 {
+            let json = file(n);
+            let data = json.as_bytes();
+            let decoded = decode_input(data, &Limits::default(), None);
+            let mut batch = prepare(data, decoded.records, store.generation());
+            let who = batch.events[0].values[col(Facet::IdentityArn)];
+            if n == 1 {
+                assert!(who != NONE && who & GLOBAL == 0, "read and interned locally");
+            } else {
+                assert!(who != NONE && who & GLOBAL != 0, "recalled");
+                assert!(batch.values.list.iter().all(|v| v.column != colu(Facet::IdentityArn)), "nothing interned");
+            }
+            batch.recall_known();
+            store.append(&mut batch);
+            batch.remember_known();
+        }
+        store.finish();
+        for e in 0..2 {
+            assert_eq!(store.value(e, Facet::IdentityArn), Some("arn:aws:iam::1:user/u"));
+            assert_eq!(store.value(e, Facet::UserName), Some("u"));
+        }
     }
 
     /// Block numbers count the blocks of records the reader declined too (here non-events):

@@ -27,7 +27,7 @@ use std::cell::RefCell;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::batch::{keyed, LocalValue};
+use super::batch::{keyed, IdentityIds, LocalValue};
 use super::interner::NONE;
 
 /// A process-unique number for each store (every `Store::new()` or `default()` gets the
@@ -134,10 +134,6 @@ fn slot_of(value: &LocalValue<'_>) -> usize {
     (keyed(value.hash, value.column) >> 40) as usize % SLOTS
 }
 
-/// Global ids of the twelve identity columns of one `userIdentity` block ([`NONE`] where
-/// the block has no value).
-pub type IdentityGlobals = [u32; 12];
-
 /// Blocks remembered per worker before the memory starts afresh.
 const IDENTITY_LIMIT: usize = 1 << 16;
 
@@ -147,7 +143,8 @@ const IDENTITY_LIMIT: usize = 1 << 16;
 #[derive(Default)]
 struct IdentityMemory {
     generation: u64,
-    by_number: FxHashMap<u64, IdentityGlobals>,
+    /// Global ids of each block's identity columns.
+    by_number: FxHashMap<u64, IdentityIds>,
 }
 
 thread_local! {
@@ -155,7 +152,7 @@ thread_local! {
 }
 
 /// The identity columns this thread remembers for block `number` in store `generation`.
-pub fn recall_identity(generation: Generation, number: u64) -> Option<IdentityGlobals> {
+pub fn recall_identity(generation: Generation, number: u64) -> Option<IdentityIds> {
     IDENTITIES.with(|m| {
         let m = m.borrow();
         (m.generation == generation.0).then(|| m.by_number.get(&number).copied()).flatten()
@@ -163,14 +160,15 @@ pub fn recall_identity(generation: Generation, number: u64) -> Option<IdentityGl
 }
 
 /// Remembers the identity columns of blocks appended to store `generation`.
-pub fn remember_identities(generation: Generation, blocks: impl Iterator<Item = (u64, IdentityGlobals)>) {
+pub fn remember_identities(generation: Generation, blocks: impl Iterator<Item = (u64, IdentityIds)>) {
     IDENTITIES.with(|m| {
         let mut m = m.borrow_mut();
         if m.generation != generation.0 || m.by_number.len() >= IDENTITY_LIMIT {
             m.by_number.clear();
             m.generation = generation.0;
         }
-        m.by_number.extend(blocks);
+        let room = IDENTITY_LIMIT - m.by_number.len();
+        m.by_number.extend(blocks.take(room));
     });
 }
 
@@ -235,7 +233,7 @@ mod tests {
     #[test]
     fn identity_blocks_are_recalled_for_their_store_only() {
         let (a, b) = (Generation::default(), Generation::default());
-        let ids: IdentityGlobals = [1, 2, 3, NONE, 5, 6, 7, 8, 9, 10, 11, 12];
+        let ids: IdentityIds = [1, 2, 3, NONE, 5, 6, 7, 8, 9, 10, 11, 12];
         assert_eq!(recall_identity(a, 4), None);
         remember_identities(a, [(4, ids)].into_iter());
         assert_eq!(recall_identity(a, 4), Some(ids));
