@@ -8,7 +8,7 @@ use std::sync::RwLock;
 
 use libfuzzer_sys::fuzz_target;
 use serde::de::IgnoredAny;
-use trailscope::ingest::{load_bytes, Limits};
+use trailscope::ingest::{load_bytes, Limits, ProblemKind};
 use trailscope::store::{flags, Store};
 
 fuzz_target!(|data: &[u8]| {
@@ -18,6 +18,8 @@ fuzz_target!(|data: &[u8]| {
     load_bytes(&store, "fuzz.bin", data.to_vec(), &limits);
     let store = store.into_inner().expect("no poisoned lock");
     let r = &store.report;
+    // A panic while reading is caught and reported as an internal problem: still a bug.
+    assert!(r.problems.iter().all(|p| p.kind != ProblemKind::Internal), "{:?}", r.problems);
     assert!(r.files >= 1, "the input itself was not counted");
     assert!(r.files_failed <= r.files);
     assert_eq!(store.time_order().len(), store.len());

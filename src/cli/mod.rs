@@ -181,6 +181,7 @@ pub struct StatsArgs {
 
 pub fn main() -> ExitCode {
     let started = std::time::Instant::now();
+    crate::ingest::isolate::install_panic_hook();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Stats(args)) => stats::run(&args),

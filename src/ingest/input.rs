@@ -5,6 +5,7 @@ use crate::store::write_store;
 use std::sync::RwLock;
 
 use super::discover::{Decoded, Discovery};
+use super::isolate::isolated;
 use super::limits::Limits;
 use super::pipeline::{LoadEvent, Loader};
 use super::report::{DecodeProblem, Problem, ProblemKind};
@@ -55,15 +56,30 @@ pub fn decode_and_append(
     container_problem: Option<DecodeProblem>,
 ) {
     let stream_cut = container_problem.is_some();
-    let decoded = decode_input(data, &loader.limits, container_problem);
-    let problems = decoded.problems;
-    let raw = PreparedRaw::build(&decoded.records, data, gzip);
+    // Decoding and preparing touch no shared state: a bug met there costs this input only.
+    let prepared = isolated(|| {
+        #[cfg(test)]
+        tests::panic_if_asked(name);
+        let decoded = decode_input(data, &loader.limits, container_problem);
+        let raw = PreparedRaw::build(&decoded.records, data, gzip);
+        let found = decoded.records.len() as u64;
+        let mut batch = PreparedBatch::new(name, data, decoded.records, raw, loader.generation);
+        batch.recall_known();
+        (batch, found, decoded.problems, decoded.digests)
+    });
+    let (mut batch, found, problems, digests) = match prepared {
+        Ok(prepared) => prepared,
+        Err(panic) => {
+            let message = format!(
+                "trailscope failed while reading this input (an internal error: {panic}); none of its events were loaded. Please report it"
+            );
+            return report_failure(loader, DecodeProblem::new(ProblemKind::Internal, message, None).at(name, 0));
+        }
+    };
     // Every record kept from a damaged input counts as salvaged, wherever the damage was.
     let damaged = stream_cut || problems.iter().any(|p| p.kind.is_damage());
-    let salvaged = if damaged { decoded.records.len() as u64 } else { 0 };
+    let salvaged = if damaged { found } else { 0 };
     let failed = !problems.is_empty();
-    let mut batch = PreparedBatch::new(name, data, decoded.records, raw, loader.generation);
-    batch.recall_known();
     let outcome = {
         let asked = std::time::Instant::now();
         let mut store = write(loader.store);
@@ -74,7 +90,7 @@ pub fn decode_and_append(
         }
         let report = &mut store.report;
         report.files += 1;
-        report.digests += decoded.digests;
+        report.digests += digests;
         report.salvaged += salvaged;
         if failed {
             report.files_failed += 1;
@@ -101,4 +117,35 @@ pub fn report_failure(loader: &Loader<'_>, problem: Problem) {
 
 fn write(store: &RwLock<Store>) -> std::sync::RwLockWriteGuard<'_, Store> {
     write_store(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::RwLock;
+
+    use crate::ingest::report::ProblemKind;
+    use crate::ingest::{isolate, load_bytes, Limits};
+    use crate::store::Store;
+
+    /// Stands in for a bug met while reading an input (unit tests only).
+    pub(super) fn panic_if_asked(name: &str) {
+        if name.ends_with("panics.json") {
+            panic!("a bug met in {name}");
+        }
+    }
+
+    #[test]
+    fn a_panic_while_reading_one_input_is_its_report_entry_and_the_load_goes_on() {
+        isolate::install_panic_hook();
+        let trail = br#"{"Records":[{"eventID":"e1","eventTime":"2024-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}]}"#;
+        let store = RwLock::new(Store::new());
+        load_bytes(&store, "panics.json", trail.to_vec(), &Limits::default());
+        load_bytes(&store, "fine.json", trail.to_vec(), &Limits::default());
+        let store = store.into_inner().expect("the lock is not poisoned");
+        assert_eq!(store.len(), 1, "the other input loads");
+        assert_eq!((store.report.files, store.report.files_failed), (2, 1));
+        let problem = &store.report.problems[0];
+        assert_eq!((problem.path.as_str(), problem.kind), ("panics.json", ProblemKind::Internal));
+        assert!(problem.message.contains("a bug met in panics.json (at src/ingest/input.rs:"), "{}", problem.message);
+    }
 }

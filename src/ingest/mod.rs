@@ -6,6 +6,7 @@ pub mod discover;
 pub mod fastscan;
 pub mod files;
 pub mod input;
+pub mod isolate;
 mod libdeflate;
 pub mod limits;
 pub mod pipeline;

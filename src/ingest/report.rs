@@ -23,6 +23,8 @@ pub enum ProblemKind {
     Limit,
     /// A zero-length (or whitespace-only) file.
     Empty,
+    /// trailscope itself failed on this input (a bug, caught: see `ingest::isolate`).
+    Internal,
 }
 
 impl ProblemKind {

@@ -37,11 +37,14 @@ pub fn restore() {
 }
 
 /// Restores the terminal before the default panic message is printed, so the message is
-/// readable and the shell usable.
+/// readable and the shell usable — except for a panic caught while reading one input, which
+/// the explorer survives (it becomes a load-report entry: see `ingest::isolate`).
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
+        if !crate::ingest::isolate::is_isolated() {
+            restore();
+        }
         previous(info);
     }));
 }
