@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
-use trailscope::ingest::fastscan::{read_identity, scan_record_with, FastRecord, Seen};
+use trailscope::ingest::fastscan::{scan_record_with, with_identity, FastRecord, Seen};
 use trailscope::ingest::scan::ObjectScan;
 
 fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
@@ -44,13 +44,8 @@ struct Envelope<'a> {
 /// A fast record's fields with its `userIdentity` read, as the store reads a block it
 /// recognised but does not remember.
 fn fields_of<'a>(text: &'a str, fast: FastRecord<'a>) -> trailscope::model::event::EventFields<'a> {
-    let mut fields = fast.fields;
-    if let Some(block) = fast.identity_block {
-        if fields.identity.is_none() {
-            fields.identity = read_identity(text.as_bytes(), &block);
-            assert!(fields.identity.is_some(), "a recognised block reads");
-        }
-    }
+    let fields = with_identity(fast.fields, fast.identity_block.as_ref(), text.as_bytes());
+    assert!(fast.identity_block.is_none() || fields.identity.is_some(), "a recognised block reads");
     fields
 }
 

@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use trailscope::ingest::discover::RawBytes;
-use trailscope::ingest::fastscan::{forget_identities, read_identity, scan_record_with, Seen};
+use trailscope::ingest::fastscan::{forget_identities, scan_record_with, with_identity, Seen};
 use trailscope::ingest::input::decode_input;
 use trailscope::ingest::scan::ObjectScan;
 use trailscope::ingest::Limits;
@@ -52,10 +52,7 @@ fuzz_target!(|data: &[u8]| {
                     serde_json::from_str(&text[at..fast.end]).expect("the fast path accepted invalid JSON");
                 assert!(general.is_event(), "the fast path accepted a non-event");
                 // A block recognised by its bytes comes without fields: read it as the store does.
-                let mut fields = fast.fields;
-                if let (None, Some(block)) = (&fields.identity, fast.identity_block) {
-                    fields.identity = read_identity(data, &block);
-                }
+                let fields = with_identity(fast.fields, fast.identity_block.as_ref(), data);
                 assert_eq!(fields, general.fields, "the fast path read different fields");
                 match text[fast.end..].strip_prefix(',') {
                     Some(rest) => at = text.len() - rest.len(),

@@ -251,12 +251,9 @@ impl<'a, 'l> Discovery<'a, 'l> {
                 RawBytes::Span { start, len } => inner[start..start + len].into(),
                 RawBytes::Owned(b) => b,
             };
-            let mut fields = r.fields;
             // The records are copied out of `inner`, and their block spans would not follow:
             // a block recognised by its bytes (no fields) is read now.
-            if let (None, Some(block)) = (&fields.identity, &r.identity_block) {
-                fields.identity = fastscan::read_identity(&inner, block);
-            }
+            let fields = fastscan::with_identity(r.fields, r.identity_block.as_ref(), &inner);
             self.push_event(RawBytes::Owned(bytes), fields.into_owned(), r.partial);
         }
     }

@@ -110,6 +110,19 @@ pub fn read_identity<'a>(data: &'a [u8], block: &IdentityBlock) -> Option<Box<Id
     fields
 }
 
+/// `fields` of a record read in `data`, with the identity of its `block` read when the
+/// reader only recognised it (a recognised block comes without fields).
+pub fn with_identity<'a>(
+    mut fields: EventFields<'a>,
+    block: Option<&IdentityBlock>,
+    data: &'a [u8],
+) -> EventFields<'a> {
+    if let (None, Some(block)) = (&fields.identity, block) {
+        fields.identity = read_identity(data, block);
+    }
+    fields
+}
+
 /// The raw JSON text of the top-level members of the object `text` whose keys are in
 /// `wanted`, in document order (a repeated key appears each time). `None` unless `text`
 /// is exactly one valid JSON object whose keys have no escapes: the caller then parses it
