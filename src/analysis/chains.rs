@@ -87,16 +87,16 @@ pub fn mint_details(store: &Store, event: u32) -> Option<Mint> {
 
 /// The loaded events that minted `key` (several when both accounts' copies name it), in
 /// ascending event-id order. Indexed at ingest: a postings lookup.
-pub fn mint_events<'s>(store: &'s Store, key: &str) -> &'s [u32] {
+pub fn mint_events(store: &Store, key: &str) -> Vec<u32> {
     let f = store.facet(Facet::MintedKey);
-    f.id_of(key).map_or(&[], |id| f.postings(id))
+    f.id_of(key).map_or_else(Vec::new, |id| f.postings(id).to_vec())
 }
 
 /// Every loaded copy of a minting call with this `sharedEventID`, whether or not the copy
 /// names the key.
-pub fn call_copies<'s>(store: &'s Store, shared_event_id: &str) -> &'s [u32] {
+pub fn call_copies(store: &Store, shared_event_id: &str) -> Vec<u32> {
     let f = store.facet(Facet::MintSharedEventId);
-    f.id_of(shared_event_id).map_or(&[], |id| f.postings(id))
+    f.id_of(shared_event_id).map_or_else(Vec::new, |id| f.postings(id).to_vec())
 }
 
 /// The key the call recorded by `event` minted: named by `event` itself, or by another
@@ -114,7 +114,7 @@ pub fn mint_of_call(store: &Store, event: u32) -> Option<(u32, &str)> {
 /// Every event that minted a key, in ascending event-id order.
 pub fn all_mints(store: &Store) -> Vec<u32> {
     let f = store.facet(Facet::MintedKey);
-    let mut all: Vec<u32> = f.iter().flat_map(|(id, _)| f.postings(id).iter().copied()).collect();
+    let mut all: Vec<u32> = f.iter().flat_map(|(id, _)| f.postings(id)).collect();
     all.sort_unstable();
     all
 }
@@ -294,10 +294,10 @@ fn mint_step(store: &Store, key: &str) -> Option<MintStep> {
     let mints = mint_events(store, key);
     let &first = mints.first()?;
     // Every loaded copy: the ones that name the key, and their sharedEventID siblings.
-    let mut copies: Vec<u32> = mints.to_vec();
-    for &m in mints {
+    let mut copies: Vec<u32> = mints.clone();
+    for &m in &mints {
         if let Some(shared) = store.value(m, Facet::MintSharedEventId) {
-            copies.extend_from_slice(call_copies(store, shared));
+            copies.extend(call_copies(store, shared));
         }
     }
     sort_by_time(store, &mut copies);
@@ -434,7 +434,7 @@ fn principal_keys(store: &Store, arn: &str) -> (Vec<String>, Vec<String>) {
     for facet in [Facet::Principal, Facet::SessionIssuer, Facet::IdentityArn] {
         let f = store.facet(facet);
         if let Some(id) = f.id_of(arn) {
-            events.extend_from_slice(f.postings(id));
+            events.extend(f.postings(id));
         }
     }
     sort_by_time(store, &mut events);

@@ -278,7 +278,7 @@ impl NotableEvents {
         let sources = store.facet(Facet::EventSource);
         for r in RULES {
             let (Some(id), Some(source)) = (names.id_of(r.name), sources.id_of(r.source)) else { continue };
-            for &e in names.postings(id) {
+            for e in names.postings(id) {
                 if store.value_id(e, Facet::EventSource) != source {
                     continue;
                 }
@@ -289,7 +289,7 @@ impl NotableEvents {
             }
         }
         if let Some(root) = store.facet(Facet::IdentityType).id_of("Root") {
-            for &e in store.facet(Facet::IdentityType).postings(root) {
+            for e in store.facet(Facet::IdentityType).postings(root) {
                 mark(e, Category::Root);
             }
         }
@@ -369,7 +369,7 @@ pub fn error_bursts(store: &Store) -> Vec<u32> {
         if !is_access_denied(code) {
             continue;
         }
-        for &e in codes.postings(id) {
+        for e in codes.postings(id) {
             let p = store.value_id(e, Facet::Principal);
             if let (Some(t), true) = (store.time(e), p != NONE) {
                 by_principal.entry(p).or_default().push((t, e));

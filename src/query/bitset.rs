@@ -21,7 +21,7 @@ impl Bitset {
     /// The set of `ids` (each `< len`).
     pub fn from_ids(len: usize, ids: &[u32]) -> Self {
         let mut b = Self::empty(len);
-        b.insert_all(ids);
+        b.insert_all(ids.iter().copied());
         b
     }
 
@@ -32,8 +32,8 @@ impl Bitset {
         }
     }
 
-    pub fn insert_all(&mut self, ids: &[u32]) {
-        for &id in ids {
+    pub fn insert_all(&mut self, ids: impl IntoIterator<Item = u32>) {
+        for id in ids {
             self.insert(id);
         }
     }

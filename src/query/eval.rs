@@ -124,7 +124,7 @@ fn notable(store: &Store, v: &Value) -> Result<Bitset, EvalError> {
             }
             let mut bits = Bitset::empty(n);
             for c in categories {
-                bits.insert_all(found.events(c));
+                bits.insert_all(found.events(c).iter().copied());
             }
             bits
         }

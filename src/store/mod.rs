@@ -16,7 +16,7 @@ use serde_json::Value;
 
 pub use batch::PreparedBatch;
 pub use facet::Facet;
-pub use interner::{FacetIndex, NONE};
+pub use interner::{FacetIndex, Postings, NONE};
 pub use raw::{Locator, PreparedRaw, RawStore};
 
 use crate::ingest::report::Problem;
@@ -389,13 +389,8 @@ impl Store {
 
 /// Adds events `from..to` to the resource postings.
 fn index_resources(ends: &[u32], values: &[u32], resources: &mut FacetIndex, from: usize, to: usize) {
-    let mut r = if from == 0 { 0 } else { ends[from - 1] as usize };
-    for (ev, &end) in ends.iter().enumerate().take(to).skip(from) {
-        for &id in &values[r..end as usize] {
-            resources.add_id(id, ev as u32);
-        }
-        r = end as usize;
-    }
+    let start = if from == 0 { 0 } else { ends[from - 1] };
+    resources.index_lists(from as u32, start, &ends[from..to], values);
 }
 
 /// Extends `order` (the time order of the events before `order.len()`) to every event of
@@ -481,11 +476,7 @@ fn sort_order_keys(keys: &mut Vec<(i64, u64, u32)>) {
 
 fn index_columns(columns: &[Vec<u32>], facets: &mut [FacetIndex], from: usize, to: usize) {
     for (column, facet) in columns.iter().zip(facets) {
-        for (ev, &id) in column[from..to].iter().enumerate() {
-            if id != NONE {
-                facet.add_id(id, (from + ev) as u32);
-            }
-        }
+        facet.index_column(from as u32, &column[from..to]);
     }
 }
 
