@@ -14,7 +14,7 @@ use super::chains::{is_minting_call, minted_key, MINT_READS};
 use super::notable::{conditional_rule, Condition};
 use crate::ingest::fastscan::top_level_members;
 
-/// What [`inspect`] found.
+/// What [`Plan::read`] found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestFacts {
     /// The request-dependent notable rule of this call holds.
@@ -25,28 +25,24 @@ pub struct IngestFacts {
     pub mint_shared_event_id: Option<String>,
 }
 
-/// Parses `bytes` only when the call (`eventSource`, `eventName`) mints credentials or has
-/// a request-dependent notable rule; `None` otherwise (the common case, no work done).
-pub fn inspect(source: Option<&str>, name: Option<&str>, bytes: &[u8]) -> Option<IngestFacts> {
-    plan(source?, name?)?.read(bytes)
-}
-
-/// What [`inspect`] reads for one call: found once per call, since finding it compares
-/// the call with every rule (the loader remembers it per input).
+/// What is read at ingest for one call (`eventSource`, `eventName`): the members its
+/// request-dependent notable rule or its minted credentials are in. Found once per call,
+/// since finding it compares the call with every rule (the loader remembers it per input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     rule: Option<Condition>,
     mints: bool,
 }
 
-/// The reading plan for a call, `None` when nothing is read for it.
+/// The reading plan for a call, `None` when nothing is read for it (the common case: no
+/// work per event).
 pub fn plan(source: &str, name: &str) -> Option<Plan> {
     let plan = Plan { rule: conditional_rule(source, name), mints: is_minting_call(source, name) };
     (plan.rule.is_some() || plan.mints).then_some(plan)
 }
 
 impl Plan {
-    /// [`inspect`] for an event of this plan's call.
+    /// The facts of an event of this plan's call, from its JSON `bytes`.
     pub fn read(self, bytes: &[u8]) -> Option<IngestFacts> {
         let Plan { rule, mints } = self;
         let mut reads: Vec<&str> = rule.map_or(&[][..], |c| c.reads()).to_vec();
@@ -86,7 +82,7 @@ mod tests {
 
     /// The facts from the pruned parse equal those from parsing the whole event.
     fn same_as_full_parse(source: &str, name: &str, json: &str) -> Option<IngestFacts> {
-        let facts = inspect(Some(source), Some(name), json.as_bytes());
+        let facts = plan(source, name).and_then(|p| p.read(json.as_bytes()));
         let full: Option<Value> = serde_json::from_str::<Value>(json).ok().filter(Value::is_object);
         let expected = full.map(|v| {
             let rule = conditional_rule(source, name);

@@ -67,6 +67,13 @@ impl<'a> EventFields<'a> {
 
     /// `readOnly` as a tri-state, accepting the string forms some exporters write.
     pub fn read_only_flag(&self) -> Option<bool> {
+        // CloudTrail writes a JSON boolean (read as "true"/"false"): the exact spellings
+        // first, before trimming and comparing without case.
+        match self.read_only.as_deref()? {
+            "true" => return Some(true),
+            "false" => return Some(false),
+            _ => {}
+        }
         match self.read_only.as_deref()?.trim() {
             s if s.eq_ignore_ascii_case("true") => Some(true),
             s if s.eq_ignore_ascii_case("false") => Some(false),

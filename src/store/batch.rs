@@ -152,8 +152,9 @@ pub struct PreparedBatch<'a> {
     worked_out: Vec<u64>,
     /// The store the batch is prepared for (see [`known`]).
     generation: Generation,
-    /// The ingest-time reading plan of each call (eventSource, eventName) of the input.
-    plans: FxHashMap<(&'a str, &'a str), Option<Plan>>,
+    /// The ingest-time reading plan of each call of the input, by the local ids of its
+    /// (eventSource, eventName).
+    plans: FxHashMap<(u32, u32), Option<Plan>>,
     /// The global id of each of `values` that this worker remembers ([`NONE`] where it
     /// does not, or empty): see [`super::known`]. Complete after the store appended it.
     pub(super) known: Vec<u32>,
@@ -173,8 +174,9 @@ fn may_need_trim(s: &str) -> bool {
     }
 }
 
-/// Trims a value, keeping it borrowed when it was; empty values are absent.
-#[inline]
+/// Trims a value, keeping it borrowed when it was; empty values are absent. Inlined: it
+/// runs for every value of every event, and the call moved the value in and out.
+#[inline(always)]
 fn clean(value: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
     let value = value?;
     if !may_need_trim(&value) {
@@ -269,20 +271,6 @@ impl<'a> PreparedBatch<'a> {
         if fields.insight {
             fl |= flags::INSIGHT;
         }
-        // Names borrowed from the input (nearly all) share one plan per call; the rest
-        // (unescaped names) are inspected directly.
-        let facts = match (&fields.event_source, &fields.event_name) {
-            (Some(Cow::Borrowed(source)), Some(Cow::Borrowed(name))) => self
-                .plans
-                .entry((source, name))
-                .or_insert_with(|| at_ingest::plan(source, name))
-                .and_then(|p| p.read(&bytes)),
-            (source, name) => at_ingest::inspect(source.as_deref(), name.as_deref(), &bytes),
-        }
-        .unwrap_or_default();
-        if facts.notable_condition {
-            fl |= flags::NOTABLE_CONDITION;
-        }
         let mut values = [NONE; COLUMNS];
         let read_only = fields.read_only_flag().map(|b| Cow::Borrowed(if b { "true" } else { "false" }));
         let identity = fields.identity.take();
@@ -300,9 +288,30 @@ impl<'a> PreparedBatch<'a> {
         for (facet, id) in IDENTITY_FACETS.into_iter().zip(who) {
             values[col(facet)] = id;
         }
+        // The call first: its local ids key the ingest-time reading plan, found once per
+        // call of the input (see `at_ingest::Plan`) from the values as indexed.
+        for (facet, value) in
+            [(Facet::EventName, fields.event_name.take()), (Facet::EventSource, fields.event_source.take())]
+        {
+            if let Some(v) = clean(value) {
+                values[col(facet)] = self.values.intern_cow(colu(facet), v);
+            }
+        }
+        let plan = match (values[col(Facet::EventSource)], values[col(Facet::EventName)]) {
+            (NONE, _) | (_, NONE) => None,
+            (source, name) => {
+                let list = &self.values.list;
+                *self
+                    .plans
+                    .entry((source, name))
+                    .or_insert_with(|| at_ingest::plan(&list[source as usize].text, &list[name as usize].text))
+            }
+        };
+        let facts = plan.and_then(|p| p.read(&bytes)).unwrap_or_default();
+        if facts.notable_condition {
+            fl |= flags::NOTABLE_CONDITION;
+        }
         let direct = [
-            (Facet::EventName, fields.event_name.take()),
-            (Facet::EventSource, fields.event_source.take()),
             (Facet::Region, fields.aws_region.take()),
             (Facet::RecipientAccount, fields.recipient_account.take()),
             (Facet::SourceIp, fields.source_ip.take()),
@@ -467,6 +476,25 @@ mod tests {
     fn prepare<'a>(data: &'a [u8], records: Vec<FoundRecord<'a>>, generation: Generation) -> PreparedBatch<'a> {
         let raw = PreparedRaw::build(&records, data, None);
         PreparedBatch::new("f", data, records, raw, generation)
+    }
+
+    /// The ingest-time rules see the call as it is indexed: trimmed and unescaped, however
+    /// the file spells it, and decided once per call of the file.
+    #[test]
+    fn ingest_rules_read_the_call_as_indexed() {
+        let data = br#"{"Records":[
+            {"eventSource":"ssm.amazonaws.com","eventName":"GetParameter","requestParameters":{"withDecryption":true}},
+            {"eventSource":" ssm.amazonaws.com","eventName":"GetParameter ","requestParameters":{"withDecryption":true}},
+            {"eventSource":"ssm.amazonaws.com","eventName":"Get\u0050arameter","requestParameters":{"withDecryption":true}},
+            {"eventSource":"ssm.amazonaws.com","eventName":"GetParameter","requestParameters":{"withDecryption":false}},
+            {"eventSource":"ssm.amazonaws.com","eventName":"GetParameters","requestParameters":{"withDecryption":true}},
+            {"eventSource":"s3.amazonaws.com","eventName":"GetParameter","requestParameters":{"withDecryption":true}}
+        ]}"#;
+        let decoded = decode_input(data, &Limits::default(), None);
+        let batch = prepare(data, decoded.records, Generation::default());
+        let notable: Vec<bool> = batch.events.iter().map(|e| e.flags & flags::NOTABLE_CONDITION != 0).collect();
+        assert_eq!(notable, [true, true, true, false, true, false]);
+        assert_eq!(batch.plans.len(), 3, "one plan per distinct call: {:?}", batch.plans.keys());
     }
 
     #[test]
