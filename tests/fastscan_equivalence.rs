@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
-use trailscope::ingest::fastscan::{scan_record_with, with_identity, FastRecord, Seen};
+use trailscope::ingest::fastscan::{
+    scan_record_with, top_level_members, with_identity, FastRecord, MemberSpans, Seen, PLAN_MEMBERS,
+};
 use trailscope::ingest::scan::ObjectScan;
 
 fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
@@ -49,6 +51,17 @@ fn fields_of<'a>(text: &'a str, fast: FastRecord<'a>) -> trailscope::model::even
     fields
 }
 
+/// The members the fast reader noted are the last occurrence of each key, as the
+/// validating member splitter finds them.
+fn check_member_spans(record: &str, spans: Option<&MemberSpans>) {
+    let spans = spans.expect("an accepted record has spans");
+    let found = top_level_members(record, &PLAN_MEMBERS).expect("an accepted record splits");
+    for key in PLAN_MEMBERS {
+        let last = found.iter().rev().find(|(k, _)| *k == key).map(|(_, raw)| raw.as_bytes());
+        assert_eq!(spans.member(record.as_bytes(), key), Some(last), "{key} in {record}");
+    }
+}
+
 /// Compares both readers on one record; returns whether the fast path accepted it.
 fn compare<'a>(text: &'a str, at: usize, record: &RawValue, seen: &mut Seen<'a>) -> bool {
     let general: ObjectScan<'_> = serde_json::from_str(record.get()).expect("a valid record scans");
@@ -56,6 +69,7 @@ fn compare<'a>(text: &'a str, at: usize, record: &RawValue, seen: &mut Seen<'a>)
         Some(fast) => {
             assert!(general.is_event(), "fast path accepted a non-event: {}", record.get());
             assert_eq!(fast.end, at + record.get().len(), "span differs: {}", record.get());
+            check_member_spans(record.get(), fast.members.as_ref());
             assert_eq!(fields_of(text, fast), general.fields, "fields differ: {}", record.get());
             true
         }

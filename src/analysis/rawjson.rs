@@ -49,7 +49,7 @@ pub fn parse_one(store: &Store, event: u32) -> Option<Value> {
 /// (exporters disagree on `"true"` versus `true`); absent, null, empty or structured
 /// values are `None`.
 pub fn text<'v>(v: &'v Value, pointer: &str) -> Option<Cow<'v, str>> {
-    match v.pointer(pointer)? {
+    match at(v, pointer)? {
         Value::String(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(Cow::Borrowed),
         Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         Value::Number(n) => Some(Cow::Owned(n.to_string())),
@@ -60,11 +60,31 @@ pub fn text<'v>(v: &'v Value, pointer: &str) -> Option<Cow<'v, str>> {
 /// A flag at `pointer`: `true`/`"true"`/`"yes"` and their opposites, any case.
 pub fn flag(v: &Value, pointer: &str) -> Option<bool> {
     let t = text(v, pointer)?;
-    match t.to_ascii_lowercase().as_str() {
-        "true" | "yes" => Some(true),
-        "false" | "no" => Some(false),
-        _ => None,
+    let is = |word: &str| t.eq_ignore_ascii_case(word);
+    if is("true") || is("yes") {
+        Some(true)
+    } else if is("false") || is("no") {
+        Some(false)
+    } else {
+        None
     }
+}
+
+/// `v.pointer(pointer)` without the copy of every token it makes to undo `~` escapes
+/// (which no pointer here has): the load reads a pointer or two of every event with an
+/// ingest-time plan, and those copies were most of the reading.
+fn at<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() || pointer.contains('~') {
+        return v.pointer(pointer);
+    }
+    pointer.strip_prefix('/')?.split('/').try_fold(v, |target, token| match target {
+        Value::Object(map) => map.get(token),
+        // Array indices as RFC 6901 (and serde_json) read them: no sign, no leading zero.
+        Value::Array(list) if !token.starts_with('+') && (token == "0" || !token.starts_with('0')) => {
+            list.get(token.parse::<usize>().ok()?)
+        }
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -84,5 +104,36 @@ mod tests {
         assert_eq!(flag(&v, "/m"), Some(false));
         assert_eq!(flag(&v, "/t"), Some(true));
         assert_eq!(flag(&v, "/a/s"), None);
+    }
+
+    #[test]
+    fn pointers_are_read_as_serde_json_reads_them() {
+        let v: Value = serde_json::json!({"a": {"b": [10, {"c": 1}], "": {"": 2}, "x/y": 3, "m~n": 4}, "": 5});
+        let pointers = [
+            "",
+            "/",
+            "//",
+            "/a",
+            "/a/b",
+            "/a/b/0",
+            "/a/b/1/c",
+            "/a/b/01",
+            "/a/b/+1",
+            "/a/b/-1",
+            "/a/b/2",
+            "/a/b/x",
+            "/a/",
+            "/a//",
+            "/a/x~1y",
+            "/a/m~0n",
+            "/a/x/y",
+            "a",
+            "/zz",
+            "/a/b/1/c/d",
+            "/a/b/18446744073709551616",
+        ];
+        for p in pointers {
+            assert_eq!(at(&v, p), v.pointer(p), "{p:?}");
+        }
     }
 }

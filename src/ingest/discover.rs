@@ -39,6 +39,9 @@ pub struct FoundRecord<'a> {
     /// (see `ingest::seen`): records that share a block share every identity column, which
     /// the store works out once. `fields.identity` is empty when the block was recognised.
     pub identity_block: Option<fastscan::IdentityBlock>,
+    /// Where the record's members that the ingest-time reading plan may parse are, when
+    /// the fast reader noted them (see [`fastscan::MemberSpans`]).
+    pub members: Option<fastscan::MemberSpans>,
 }
 
 /// Everything found in one input.
@@ -110,7 +113,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
     }
 
     pub fn push_event(&mut self, raw: RawBytes, fields: EventFields<'a>, partial: bool) {
-        self.push_record(FoundRecord { raw, fields, partial, identity_block: None });
+        self.push_record(FoundRecord { raw, fields, partial, identity_block: None, members: None });
     }
 
     /// Keeps a record, unless it is over the record size limit (reported).
@@ -331,6 +334,7 @@ impl<'a, 'l> Discovery<'a, 'l> {
                         fields: record.fields,
                         partial: false,
                         identity_block: record.identity_block,
+                        members: record.members,
                     });
                     end
                 }

@@ -75,14 +75,46 @@ mod keys {
     pub const INSIGHT: &[&str] = &["eventSource", "eventName"];
 }
 
+/// The top-level members that the ingest-time reading plan may parse (see
+/// `analysis::at_ingest`). The fast reader notes where each is as it passes it, so a record
+/// with a plan is not scanned a second time to find them (that scan, of every AssumeRole,
+/// GetParameter or ConsoleLogin record, was ~1% of the load).
+pub const PLAN_MEMBERS: [&str; 7] = [
+    "requestParameters",
+    "responseElements",
+    "additionalEventData",
+    "errorCode",
+    "errorMessage",
+    "userIdentity",
+    "sharedEventID",
+];
+
+/// Where each of [`PLAN_MEMBERS`] is in a record the fast reader accepted: the byte range
+/// of its value's JSON, relative to the record's first byte. A repeated key's last
+/// occurrence counts, as in a parse; an absent member has an empty range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberSpans([(u32, u32); PLAN_MEMBERS.len()]);
+
+impl MemberSpans {
+    /// The value of member `key` in `record` (the bytes the spans were taken from):
+    /// `Some(None)` when the record has no such member, `None` when `key` is not one of
+    /// [`PLAN_MEMBERS`] (the spans cannot tell).
+    pub fn member<'r>(&self, record: &'r [u8], key: &str) -> Option<Option<&'r [u8]>> {
+        let (start, end) = self.0[PLAN_MEMBERS.iter().position(|&k| k == key)?];
+        Some((end > start).then(|| record.get(start as usize..end as usize)).flatten())
+    }
+}
+
 /// A record read by the fast path: its fields, the offset just past its closing brace,
-/// and its `userIdentity` object. `fields.identity` is filled only when the object was read
+/// its `userIdentity` object, and where its [`PLAN_MEMBERS`] are (`None` for a record of
+/// 4 GiB or more). `fields.identity` is filled only when the object was read
 /// afresh; a block recognised by its bytes (see [`super::seen`]) leaves it empty, and
 /// [`read_identity`] reads it when needed.
 pub struct FastRecord<'a> {
     pub fields: EventFields<'a>,
     pub end: usize,
     pub identity_block: Option<IdentityBlock>,
+    pub members: Option<MemberSpans>,
 }
 
 /// Reads the record object at `text[at..]` (which starts with `{`).
@@ -94,8 +126,11 @@ pub fn scan_record(text: &str, at: usize) -> Option<FastRecord<'_>> {
 pub fn scan_record_with<'a>(text: &'a str, at: usize, seen: &mut Seen<'a>) -> Option<FastRecord<'a>> {
     let mut p = Parser { text, b: text.as_bytes(), i: at, depth: 0 };
     let mut identity_block = None;
-    let fields = p.record(seen, &mut identity_block)?;
-    Some(FastRecord { fields, end: p.i, identity_block })
+    let mut spans = MemberSpans::default();
+    let fields = p.record(seen, &mut identity_block, &mut spans)?;
+    // Spans lie within the record: if its length fits, so do they (noted truncated).
+    let members = u32::try_from(p.i - at).is_ok().then_some(spans);
+    Some(FastRecord { fields, end: p.i, identity_block, members })
 }
 
 /// The fields of `block`, a `userIdentity` object the fast reader accepted in `data` (the
@@ -394,10 +429,20 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn record(&mut self, seen: &mut Seen<'a>, identity_block: &mut Option<IdentityBlock>) -> Option<EventFields<'a>> {
+    /// Reads a record; `spans` gets where its [`PLAN_MEMBERS`] are.
+    fn record(
+        &mut self,
+        seen: &mut Seen<'a>,
+        identity_block: &mut Option<IdentityBlock>,
+        spans: &mut MemberSpans,
+    ) -> Option<EventFields<'a>> {
         let mut f = EventFields::default();
         let mut event_keys = 0u8;
+        let base = self.i;
         self.object(|p, key| {
+            let start = p.i;
+            // The value just read is member `k` of PLAN_MEMBERS.
+            let mut note = |p: &Self, k: usize| spans.0[k] = ((start - base) as u32, (p.i - base) as u32);
             match key {
                 "eventID" => f.event_id = p.text()?,
                 "eventTime" => f.event_time = p.text()?,
@@ -412,8 +457,14 @@ impl<'a> Parser<'a> {
                 "awsRegion" => f.aws_region = p.text()?,
                 "sourceIPAddress" => f.source_ip = p.text()?,
                 "userAgent" => f.user_agent = p.text()?,
-                "errorCode" => f.error_code = p.text()?,
-                "errorMessage" => f.error_message = p.text()?,
+                "errorCode" => {
+                    f.error_code = p.text()?;
+                    note(p, 3);
+                }
+                "errorMessage" => {
+                    f.error_message = p.text()?;
+                    note(p, 4);
+                }
                 "requestID" => f.request_id = p.text()?,
                 "readOnly" => f.read_only = p.text()?,
                 "eventType" => {
@@ -424,11 +475,13 @@ impl<'a> Parser<'a> {
                 }
                 "eventCategory" => f.event_category = p.text()?,
                 "recipientAccountId" => f.recipient_account = p.text()?,
-                "sharedEventID" => f.shared_event_id = p.text()?,
+                "sharedEventID" => {
+                    f.shared_event_id = p.text()?;
+                    note(p, 6);
+                }
                 "@timestamp" => f.at_timestamp = p.text()?,
                 "userIdentity" => {
                     // A repeated key: the last block counts, here as in the fields.
-                    let start = p.i;
                     let object = p.b.get(start) == Some(&b'{');
                     let recognised = if object { recognise_identity(&p.text[start..]) } else { None };
                     (f.identity, *identity_block) = match recognised {
@@ -444,6 +497,7 @@ impl<'a> Parser<'a> {
                             (fields, number.map(|number| IdentityBlock { number, start, end: p.i }))
                         }
                     };
+                    note(p, 5);
                 }
                 "resources" => f.resources = p.resources()?,
                 "insightDetails" => {
@@ -463,6 +517,18 @@ impl<'a> Parser<'a> {
                     }
                 }
                 k if CONTAINER_KEYS.contains(&k) => return None,
+                "requestParameters" => {
+                    p.skip_member(key, seen)?;
+                    note(p, 0);
+                }
+                "responseElements" => {
+                    p.skip_member(key, seen)?;
+                    note(p, 1);
+                }
+                "additionalEventData" => {
+                    p.skip_member(key, seen)?;
+                    note(p, 2);
+                }
                 other => p.skip_member(other, seen)?,
             }
             Some(())
@@ -678,5 +744,21 @@ mod tests {
         for bad in [r#"[1]"#, r#"{"a":1} {}"#, r#"{"a":tru}"#, r#"{"\u0061":1}"#, r#"{"a":1"#] {
             assert_eq!(top_level_members(bad, &["a"]), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn notes_where_the_planned_members_are() {
+        // Offsets are relative to the record, which starts at byte 3 of the text here.
+        let text = r#"xx {"eventSource":"s","eventName":"n","errorCode":"E1","requestParameters":{"a":[1,{}]},"userIdentity":{"type":"Root"},"responseElements":null,"errorCode":7}"#;
+        let spans = scan_record(text, 3).unwrap().members.unwrap();
+        let record = &text.as_bytes()[3..];
+        let member = |key| spans.member(record, key).map(|m| m.map(|b| std::str::from_utf8(b).unwrap()));
+        assert_eq!(member("requestParameters"), Some(Some(r#"{"a":[1,{}]}"#)));
+        assert_eq!(member("userIdentity"), Some(Some(r#"{"type":"Root"}"#)));
+        assert_eq!(member("responseElements"), Some(Some("null")));
+        assert_eq!(member("errorCode"), Some(Some("7")), "a repeated key: the last one");
+        assert_eq!(member("additionalEventData"), Some(None), "absent");
+        assert_eq!(member("sharedEventID"), Some(None), "absent");
+        assert_eq!(member("eventName"), None, "not a planned member");
     }
 }
