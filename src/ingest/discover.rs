@@ -118,12 +118,19 @@ impl<'a, 'l> Discovery<'a, 'l> {
 
     /// Keeps a record, unless it is over the record size limit (reported).
     fn push_record(&mut self, record: FoundRecord<'a>) {
-        let raw = &record.raw;
-        let len = match raw {
+        let len = match &record.raw {
             RawBytes::Span { len, .. } => *len,
             RawBytes::Owned(b) => b.len(),
         };
-        if len > self.limits.max_record_bytes {
+        if self.within_record_limit(len) {
+            self.out.records.push(record);
+        }
+    }
+
+    /// Whether a record of `len` bytes may be kept; reports it when not.
+    fn within_record_limit(&mut self, len: usize) -> bool {
+        let within = len <= self.limits.max_record_bytes;
+        if !within {
             self.out.problems.push(DecodeProblem::new(
                 ProblemKind::Limit,
                 format!(
@@ -132,9 +139,35 @@ impl<'a, 'l> Discovery<'a, 'l> {
                 ),
                 None,
             ));
-            return;
         }
-        self.out.records.push(record);
+        within
+    }
+
+    /// Reads the record at `at` with the fast reader, straight into the found records
+    /// (see [`fastscan::scan_record_into`]). Returns the offset past it, or `None` when the
+    /// reader declines it (then nothing was kept).
+    fn fast_record(&mut self, at: usize) -> Option<usize> {
+        let text = self.text?;
+        let raw = RawBytes::Span { start: at, len: 0 };
+        self.out.records.push(FoundRecord {
+            raw,
+            fields: EventFields::default(),
+            partial: false,
+            identity_block: None,
+            members: None,
+        });
+        let slot = self.out.records.last_mut()?;
+        let Some(found) = fastscan::scan_record_into(text, at, &mut self.seen, &mut slot.fields) else {
+            self.out.records.pop();
+            return None;
+        };
+        slot.raw = RawBytes::Span { start: at, len: found.end - at };
+        slot.identity_block = found.identity_block;
+        slot.members = found.members;
+        if !self.within_record_limit(found.end - at) {
+            self.out.records.pop();
+        }
+        Some(found.end)
     }
 
     /// Handles one scanned object whose bytes are `raw`.
@@ -325,19 +358,8 @@ impl<'a, 'l> Discovery<'a, 'l> {
             if buf.get(i) != Some(&b'{') {
                 return None;
             }
-            let fast = self.text.and_then(|text| fastscan::scan_record_with(text, i, &mut self.seen));
-            let end = match fast {
-                Some(record) => {
-                    let end = record.end;
-                    self.push_record(FoundRecord {
-                        raw: RawBytes::Span { start: i, len: end - i },
-                        fields: record.fields,
-                        partial: false,
-                        identity_block: record.identity_block,
-                        members: record.members,
-                    });
-                    end
-                }
+            let end = match self.fast_record(i) {
+                Some(end) => end,
                 None => {
                     let (scan, len) = self.parse_at::<ObjectScan<'a>>(i)?.ok()?;
                     self.object(scan, RawBytes::Span { start: i, len }, depth + 1);
