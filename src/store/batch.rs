@@ -16,7 +16,7 @@ use super::flags;
 use super::interner::{hash_str, NONE};
 use super::known::{self, Generation};
 use super::raw::{self, Locator, PreparedRaw};
-use crate::analysis::at_ingest::{self, Plan};
+use crate::analysis::at_ingest;
 use crate::ingest::discover::{FoundRecord, RawBytes};
 use crate::ingest::fastscan::{read_identity, IdentityBlock};
 use crate::model::event::IdentityFields;
@@ -157,9 +157,6 @@ pub struct PreparedBatch<'a> {
     worked_out: Vec<u64>,
     /// The store the batch is prepared for (see [`known`]).
     generation: Generation,
-    /// The ingest-time reading plan of each call of the input, by the local ids of its
-    /// (eventSource, eventName).
-    plans: FxHashMap<(u32, u32), Option<Plan>>,
     /// The global id of each of `values` that this worker remembers ([`NONE`] where it
     /// does not, or empty): see [`super::known`]. Complete after the store appended it.
     pub(super) known: Vec<u32>,
@@ -217,7 +214,6 @@ impl<'a> PreparedBatch<'a> {
             identities: IdentityBlocks::default(),
             worked_out: Vec::new(),
             generation,
-            plans: FxHashMap::default(),
             known: Vec::new(),
             learned: false,
         };
@@ -296,8 +292,8 @@ impl<'a> PreparedBatch<'a> {
         for (facet, id) in IDENTITY_FACETS.into_iter().zip(who) {
             values[col(facet)] = id;
         }
-        // The call first: its local ids key the ingest-time reading plan, found once per
-        // call of the input (see `at_ingest::Plan`) from the values as indexed.
+        // The call first: the ingest-time reading plan (see `at_ingest::Plan`) is the
+        // call's as indexed (trimmed, unescaped).
         for (facet, value) in
             [(Facet::EventName, fields.event_name.take()), (Facet::EventSource, fields.event_source.take())]
         {
@@ -309,10 +305,7 @@ impl<'a> PreparedBatch<'a> {
             (NONE, _) | (_, NONE) => None,
             (source, name) => {
                 let list = &self.values.list;
-                *self
-                    .plans
-                    .entry((source, name))
-                    .or_insert_with(|| at_ingest::plan(&list[source as usize].text, &list[name as usize].text))
+                at_ingest::plan(&list[source as usize].text, &list[name as usize].text)
             }
         };
         let facts = plan.and_then(|p| p.read(&bytes, members.as_ref())).unwrap_or_default();
@@ -487,7 +480,7 @@ mod tests {
     }
 
     /// The ingest-time rules see the call as it is indexed: trimmed and unescaped, however
-    /// the file spells it, and decided once per call of the file.
+    /// the file spells it.
     #[test]
     fn ingest_rules_read_the_call_as_indexed() {
         let data = br#"{"Records":[
@@ -502,7 +495,6 @@ mod tests {
         let batch = prepare(data, decoded.records, Generation::default());
         let notable: Vec<bool> = batch.events.iter().map(|e| e.flags & flags::NOTABLE_CONDITION != 0).collect();
         assert_eq!(notable, [true, true, true, false, true, false]);
-        assert_eq!(batch.plans.len(), 3, "one plan per distinct call: {:?}", batch.plans.keys());
     }
 
     #[test]
