@@ -45,8 +45,8 @@ static PLANS: LazyLock<FxHashMap<&'static str, Vec<(&'static str, Plan)>>> = Laz
     let mut plans: FxHashMap<&'static str, Vec<(&'static str, Plan)>> = FxHashMap::default();
     for (source, name) in conditional.chain(MINTING_CALLS) {
         let calls = plans.entry(name).or_default();
-        if let (false, Some(plan)) = (calls.iter().any(|&(s, _)| s == source), plan_of(source, name)) {
-            calls.push((source, plan));
+        if calls.iter().all(|&(s, _)| s != source) {
+            calls.extend(plan_of(source, name).map(|plan| (source, plan)));
         }
     }
     plans

@@ -151,7 +151,7 @@ pub fn scan_record_into<'a>(
     let mut identity_block = None;
     let mut spans = MemberSpans::default();
     p.record(seen, &mut identity_block, &mut spans, fields)?;
-    // Spans lie within the record: if its length fits, so do they (noted truncated).
+    // The spans were noted as 32-bit offsets into the record: right when its length fits.
     let members = u32::try_from(p.i - at).is_ok().then_some(spans);
     Some(RecordEnd { end: p.i, identity_block, members })
 }
