@@ -89,6 +89,26 @@ pub const PLAN_MEMBERS: [&str; 7] = [
     "sharedEventID",
 ];
 
+/// The position of `key` in [`PLAN_MEMBERS`], worked out at compile time where the reader
+/// notes a member (a key not in the list fails the build).
+const fn plan_member(key: &str) -> usize {
+    let mut i = 0;
+    while i < PLAN_MEMBERS.len() {
+        let (k, key) = (PLAN_MEMBERS[i].as_bytes(), key.as_bytes());
+        if k.len() == key.len() {
+            let mut j = 0;
+            while j < k.len() && k[j] == key[j] {
+                j += 1;
+            }
+            if j == k.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not one of PLAN_MEMBERS")
+}
+
 /// Where each of [`PLAN_MEMBERS`] is in a record the fast reader accepted: the byte range
 /// of its value's JSON, relative to the record's first byte. A repeated key's last
 /// occurrence counts, as in a parse; an absent member has an empty range.
@@ -474,7 +494,7 @@ impl<'a> Parser<'a> {
         let base = self.i;
         self.object(|p, key| {
             let start = p.i;
-            // The value just read is member `k` of PLAN_MEMBERS.
+            // The value just read is member `k` of PLAN_MEMBERS (see `plan_member`).
             let mut note = |p: &Self, k: usize| spans.0[k] = ((start - base) as u32, (p.i - base) as u32);
             match key {
                 "eventID" => f.event_id = p.text()?,
@@ -492,11 +512,11 @@ impl<'a> Parser<'a> {
                 "userAgent" => f.user_agent = p.text()?,
                 "errorCode" => {
                     f.error_code = p.text()?;
-                    note(p, 3);
+                    note(p, const { plan_member("errorCode") });
                 }
                 "errorMessage" => {
                     f.error_message = p.text()?;
-                    note(p, 4);
+                    note(p, const { plan_member("errorMessage") });
                 }
                 "requestID" => f.request_id = p.text()?,
                 "readOnly" => f.read_only = p.text()?,
@@ -510,7 +530,7 @@ impl<'a> Parser<'a> {
                 "recipientAccountId" => f.recipient_account = p.text()?,
                 "sharedEventID" => {
                     f.shared_event_id = p.text()?;
-                    note(p, 6);
+                    note(p, const { plan_member("sharedEventID") });
                 }
                 "@timestamp" => f.at_timestamp = p.text()?,
                 "userIdentity" => {
@@ -530,7 +550,7 @@ impl<'a> Parser<'a> {
                             (fields, number.map(|number| IdentityBlock { number, start, end: p.i }))
                         }
                     };
-                    note(p, 5);
+                    note(p, const { plan_member("userIdentity") });
                 }
                 "resources" => f.resources = p.resources()?,
                 "insightDetails" => {
@@ -552,15 +572,15 @@ impl<'a> Parser<'a> {
                 k if CONTAINER_KEYS.contains(&k) => return None,
                 "requestParameters" => {
                     p.skip_member(key, seen)?;
-                    note(p, 0);
+                    note(p, const { plan_member("requestParameters") });
                 }
                 "responseElements" => {
                     p.skip_member(key, seen)?;
-                    note(p, 1);
+                    note(p, const { plan_member("responseElements") });
                 }
                 "additionalEventData" => {
                     p.skip_member(key, seen)?;
-                    note(p, 2);
+                    note(p, const { plan_member("additionalEventData") });
                 }
                 other => p.skip_member(other, seen)?,
             }
