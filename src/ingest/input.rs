@@ -2,7 +2,8 @@
 //! load report entries for whatever was wrong with it.
 
 use crate::store::write_store;
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock, RwLockWriteGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use super::discover::{Decoded, Discovery};
 use super::isolate::isolated;
@@ -81,9 +82,9 @@ pub fn decode_and_append(
     let salvaged = if damaged { found } else { 0 };
     let failed = !problems.is_empty();
     let outcome = {
-        let asked = std::time::Instant::now();
+        let asked = Instant::now();
         let mut store = write(loader.store);
-        let got = std::time::Instant::now();
+        let got = Instant::now();
         let outcome = store.append(&mut batch);
         if let Some(t) = &loader.timings {
             t.locked(got - asked, got.elapsed());
@@ -115,7 +116,30 @@ pub fn report_failure(loader: &Loader<'_>, problem: Problem) {
     loader.emit(LoadEvent::FileDone { events: 0, duplicates: 0, failed: true });
 }
 
-fn write(store: &RwLock<Store>) -> std::sync::RwLockWriteGuard<'_, Store> {
+/// The store's write lock for an append. A worker that finds it held spins for a while
+/// before it sleeps: an append holds it ~30 µs, and being put to sleep and woken again
+/// took longer than that on these virtual machines (on the 1M corpus the workers' waits
+/// fell from ~180 ms to ~110 ms, the load's wall time by ~4% in 9 alternating rounds).
+/// With a single CPU the holder cannot run while we spin, so we sleep at once.
+fn write(store: &RwLock<Store>) -> RwLockWriteGuard<'_, Store> {
+    /// How long to spin before sleeping: a few appends' worth.
+    const SPIN: Duration = Duration::from_micros(200);
+    static SEVERAL_CPUS: OnceLock<bool> = OnceLock::new();
+    if *SEVERAL_CPUS.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)) {
+        let start = Instant::now();
+        loop {
+            match store.try_write() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) if start.elapsed() < SPIN => {
+                    for _ in 0..64 {
+                        std::hint::spin_loop();
+                    }
+                }
+                Err(TryLockError::WouldBlock) => break,
+            }
+        }
+    }
     write_store(store)
 }
 
