@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::Mutex;
 
 use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 use flate2::read::MultiGzDecoder;
@@ -79,22 +79,25 @@ pub trait Visitor: Sync {
 /// order; returns when every file has been visited.
 pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor: &dyn Visitor) {
     let (jobs_tx, jobs_rx) = bounded::<Job>(256);
+    let (stop_tx, stop_rx) = bounded::<()>(0);
     let shared = Shared {
         limits,
         visitor,
         jobs: jobs_tx,
         pending: AtomicUsize::new(0),
         walk_done: AtomicBool::new(false),
+        stop: Mutex::new(Some(stop_tx)),
         total: AtomicU64::new(0),
     };
     std::thread::scope(|scope| {
         let shared = &shared;
         for _ in 0..workers.max(1) {
-            let rx = jobs_rx.clone();
-            scope.spawn(move || worker(shared, rx));
+            let (jobs, stop) = (jobs_rx.clone(), stop_rx.clone());
+            scope.spawn(move || worker(shared, jobs, stop));
         }
         shared.walk(paths);
         shared.walk_done.store(true, Ordering::SeqCst);
+        shared.stop_if_done();
     });
 }
 
@@ -111,6 +114,7 @@ pub fn for_each_in_bytes(name: &str, bytes: Vec<u8>, limits: &Limits, visitor: &
         jobs,
         pending: AtomicUsize::new(0),
         walk_done: AtomicBool::new(true),
+        stop: Mutex::new(None),
         total: AtomicU64::new(0),
     };
     visitor.read(name, &bytes);
@@ -178,24 +182,40 @@ struct Shared<'a> {
     jobs: Sender<Job>,
     pending: AtomicUsize,
     walk_done: AtomicBool,
+    /// Dropped once the walk is done and no job is pending, which wakes every idle worker
+    /// to exit (they used to poll, and the load ended up to one poll interval late).
+    stop: Mutex<Option<Sender<()>>>,
     /// Decompressed bytes handed to the visitor so far (for `max_total_bytes`).
     total: AtomicU64,
 }
 
-fn worker(shared: &Shared<'_>, jobs: Receiver<Job>) {
+fn worker(shared: &Shared<'_>, jobs: Receiver<Job>, stop: Receiver<()>) {
     loop {
-        match jobs.recv_timeout(Duration::from_millis(20)) {
-            Ok(job) => {
+        crossbeam_channel::select! {
+            recv(jobs) -> job => {
+                let Ok(job) = job else { return };
                 shared.run(job);
-                shared.pending.fetch_sub(1, Ordering::SeqCst);
+                if shared.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    shared.stop_if_done();
+                }
             }
-            Err(_) if shared.walk_done.load(Ordering::SeqCst) && shared.pending.load(Ordering::SeqCst) == 0 => return,
-            Err(_) => {}
+            // Only ever disconnected, never sent to.
+            recv(stop) -> _ => return,
         }
     }
 }
 
 impl Shared<'_> {
+    /// Stops the workers when nothing is left to do. Called by the walker once it is done
+    /// and by whichever worker finishes the last pending job: with both flags sequentially
+    /// consistent, at least one of them sees the walk done and nothing pending. Nothing can
+    /// be queued after that, since only the walker and running jobs queue jobs.
+    fn stop_if_done(&self) {
+        if self.walk_done.load(Ordering::SeqCst) && self.pending.load(Ordering::SeqCst) == 0 {
+            drop(self.stop.lock().unwrap_or_else(|p| p.into_inner()).take());
+        }
+    }
+
     /// Queues a job for any worker; blocks while the queue is full (walker only).
     fn submit(&self, job: Job) {
         self.pending.fetch_add(1, Ordering::SeqCst);
