@@ -20,12 +20,15 @@ pub fn follow(events: Receiver<LoadEvent>) {
         .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(100));
-    let (mut files, mut events_n, mut failed) = (0u64, 0u64, 0u64);
+    let (mut files, mut found, mut events_n, mut failed) = (0u64, 0u64, 0u64, 0u64);
     'follow: loop {
         std::thread::sleep(Duration::from_millis(100));
         loop {
             match events.try_recv() {
-                Ok(LoadEvent::Discovered { bytes }) => bar.inc_length(bytes),
+                Ok(LoadEvent::Discovered { bytes }) => {
+                    found += 1;
+                    bar.inc_length(bytes);
+                }
                 Ok(LoadEvent::Read { bytes }) => bar.inc(bytes),
                 Ok(LoadEvent::FileDone { events: e, failed: f, .. }) => {
                     files += 1;
@@ -37,7 +40,7 @@ pub fn follow(events: Receiver<LoadEvent>) {
                 Err(TryRecvError::Empty) => break,
             }
         }
-        bar.set_message(format!("{files} files, {events_n} events, {failed} failed"));
+        bar.set_message(format!("{files}/{found} files, {events_n} events, {failed} failed"));
     }
     bar.finish_and_clear();
 }

@@ -6,9 +6,10 @@
 //! passed over: tool metadata, `.DS_Store`), `-` is stdin, and containers are recognised by
 //! their magic bytes, never by name: zip, tar, and tar inside gzip, nested up to
 //! `max_nesting`. Any other gzip is decompressed into a buffer each worker keeps, and the
-//! visitor sees both the stored (compressed) bytes and the content. Archive members go back
-//! on the queue when it has room, so one big archive still uses every core, and a worker
-//! that reads an archive never waits on a full queue.
+//! visitor sees both the stored (compressed) bytes and the content. The walk runs ahead of
+//! the workers (its queue of paths is unbounded), so progress totals are known early.
+//! Archive members go on a short queue of their own when it has room, so one big archive
+//! still uses every core, and a worker that reads an archive never waits on a full queue.
 
 use std::cell::RefCell;
 use std::io::{Cursor, Read};
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TrySendError};
 use flate2::read::MultiGzDecoder;
 use walkdir::WalkDir;
 
@@ -78,12 +79,18 @@ pub trait Visitor: Sync {
 /// Calls `visitor` for every file of `paths` from `workers` threads, in no particular
 /// order; returns when every file has been visited.
 pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor: &dyn Visitor) {
-    let (jobs_tx, jobs_rx) = bounded::<Job>(256);
+    // The walk queues every file it finds without waiting (a path is ~200 bytes, against
+    // the kilobytes of events a trail file holds), so the progress totals are known early
+    // and a long load shows a true estimate of the time left. Members carry their bytes,
+    // so their queue is short.
+    let (files_tx, files_rx) = unbounded::<Job>();
+    let (members_tx, members_rx) = bounded::<Job>(256);
     let (stop_tx, stop_rx) = bounded::<()>(0);
     let shared = Shared {
         limits,
         visitor,
-        jobs: jobs_tx,
+        files: files_tx,
+        members: members_tx,
         pending: AtomicUsize::new(0),
         walk_done: AtomicBool::new(false),
         stop: Mutex::new(Some(stop_tx)),
@@ -92,8 +99,8 @@ pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor
     std::thread::scope(|scope| {
         let shared = &shared;
         for _ in 0..workers.max(1) {
-            let (jobs, stop) = (jobs_rx.clone(), stop_rx.clone());
-            scope.spawn(move || worker(shared, jobs, stop));
+            let queues = Queues { files: files_rx.clone(), members: members_rx.clone(), stop: stop_rx.clone() };
+            scope.spawn(move || worker(shared, &queues));
         }
         shared.walk(paths);
         shared.walk_done.store(true, Ordering::SeqCst);
@@ -105,13 +112,15 @@ pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor
 /// opened exactly as [`for_each_file`] opens them, but on the calling thread: no walk, no
 /// workers, no disk. For tests and the fuzz targets.
 pub fn for_each_in_bytes(name: &str, bytes: Vec<u8>, limits: &Limits, visitor: &dyn Visitor) {
-    // A queue nobody receives from: `dispatch_member` finds it disconnected and opens
-    // every member inline, which is its fallback for a full queue anyway.
-    let (jobs, _) = bounded::<Job>(0);
+    // Queues nobody receives from: `dispatch_member` finds its queue disconnected and
+    // opens every member inline, which is its fallback for a full queue anyway.
+    let (files, _) = bounded::<Job>(0);
+    let (members, _) = bounded::<Job>(0);
     let shared = Shared {
         limits,
         visitor,
-        jobs,
+        files,
+        members,
         pending: AtomicUsize::new(0),
         walk_done: AtomicBool::new(true),
         stop: Mutex::new(None),
@@ -179,7 +188,10 @@ enum Job {
 struct Shared<'a> {
     limits: &'a Limits,
     visitor: &'a dyn Visitor,
-    jobs: Sender<Job>,
+    /// The files and stdin the walk found (unbounded).
+    files: Sender<Job>,
+    /// Archive members handed to other workers (bounded).
+    members: Sender<Job>,
     pending: AtomicUsize,
     walk_done: AtomicBool,
     /// Dropped once the walk is done and no job is pending, which wakes every idle worker
@@ -189,18 +201,33 @@ struct Shared<'a> {
     total: AtomicU64,
 }
 
-fn worker(shared: &Shared<'_>, jobs: Receiver<Job>, stop: Receiver<()>) {
+/// A worker's ends of the queues of [`Shared`].
+struct Queues {
+    files: Receiver<Job>,
+    members: Receiver<Job>,
+    /// Only ever disconnected, never sent to (see [`Shared::stop_if_done`]).
+    stop: Receiver<()>,
+}
+
+fn worker(shared: &Shared<'_>, queues: &Queues) {
     loop {
-        crossbeam_channel::select! {
-            recv(jobs) -> job => {
-                let Ok(job) = job else { return };
-                shared.run(job);
-                if shared.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
-                    shared.stop_if_done();
-                }
+        // Members first: they hold their bytes in memory.
+        let job = match queues.members.try_recv() {
+            Ok(job) => job,
+            Err(_) => {
+                let received = crossbeam_channel::select! {
+                    recv(queues.members) -> job => job,
+                    recv(queues.files) -> job => job,
+                    recv(queues.stop) -> _ => return,
+                };
+                // The job senders live in `shared`, as long as the workers.
+                let Ok(job) = received else { return };
+                job
             }
-            // Only ever disconnected, never sent to.
-            recv(stop) -> _ => return,
+        };
+        shared.run(job);
+        if shared.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            shared.stop_if_done();
         }
     }
 }
@@ -216,10 +243,10 @@ impl Shared<'_> {
         }
     }
 
-    /// Queues a job for any worker; blocks while the queue is full (walker only).
+    /// Queues a file for any worker (walker only).
     fn submit(&self, job: Job) {
         self.pending.fetch_add(1, Ordering::SeqCst);
-        if self.jobs.send(job).is_err() {
+        if self.files.send(job).is_err() {
             self.pending.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -232,7 +259,7 @@ impl Shared<'_> {
             return self.visitor.failed(problem(&name, ProblemKind::Limit, message));
         }
         self.pending.fetch_add(1, Ordering::SeqCst);
-        match self.jobs.try_send(Job::Member { name, bytes, depth }) {
+        match self.members.try_send(Job::Member { name, bytes, depth }) {
             Ok(()) => {}
             Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => {
                 self.pending.fetch_sub(1, Ordering::SeqCst);
