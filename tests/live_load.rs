@@ -83,4 +83,28 @@ fn background_load_can_be_read_and_refreshed_while_running() {
     let files_done = progress.iter().filter(|e| matches!(e, LoadEvent::FileDone { .. })).count() as u64;
     assert_eq!(files_done, s.report.files, "one FileDone per input read");
     assert!(matches!(progress.last(), Some(LoadEvent::Finished)), "the progress stream ends with Finished");
+    // The walk reports its end once, after every file it found and before the end of the load.
+    let walk_done: Vec<usize> =
+        progress.iter().enumerate().filter(|(_, e)| matches!(e, LoadEvent::WalkDone)).map(|(i, _)| i).collect();
+    assert_eq!(walk_done.len(), 1, "one WalkDone");
+    let found_after_walk =
+        progress[walk_done[0]..].iter().filter(|e| matches!(e, LoadEvent::Discovered { .. })).count();
+    assert_eq!(found_after_walk, 0, "no file is discovered after WalkDone");
+    let found = progress.iter().filter(|e| matches!(e, LoadEvent::Discovered { .. })).count();
+    assert_eq!(found, inputs_on_disk(), "one Discovered per file on disk");
+}
+
+/// The files under [`inputs`], counted with `std::fs` alone (the walk's oracle).
+fn inputs_on_disk() -> usize {
+    fn count(path: &std::path::Path) -> usize {
+        match std::fs::read_dir(path) {
+            Ok(dir) => dir
+                .flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| count(&e.path()))
+                .sum(),
+            Err(_) => 1,
+        }
+    }
+    inputs().iter().map(|p| count(p)).sum()
 }

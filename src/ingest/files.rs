@@ -72,6 +72,8 @@ pub trait Visitor: Sync {
     }
     /// The walk found a file of `bytes` bytes.
     fn discovered(&self, _bytes: u64) {}
+    /// The walk is over: every file has been discovered (most are not read yet).
+    fn walked(&self) {}
     /// A file (or stdin) was read, before any container in it is opened.
     fn read(&self, _name: &str, _bytes: &[u8]) {}
 }
@@ -103,6 +105,7 @@ pub fn for_each_file(paths: &[PathBuf], limits: &Limits, workers: usize, visitor
             scope.spawn(move || worker(shared, &queues));
         }
         shared.walk(paths);
+        visitor.walked();
         shared.walk_done.store(true, Ordering::SeqCst);
         shared.stop_if_done();
     });

@@ -166,6 +166,10 @@ impl Visitor for Loader<'_> {
         self.emit(LoadEvent::Discovered { bytes });
     }
 
+    fn walked(&self) {
+        self.emit(LoadEvent::WalkDone);
+    }
+
     fn read(&self, name: &str, bytes: &[u8]) {
         self.emit(LoadEvent::Read { bytes: bytes.len() as u64 });
         let sha256 = self.hash_inputs.then(|| {
@@ -198,7 +202,6 @@ pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Se
     let started = std::time::Instant::now();
     for_each_file(&options.paths, &options.limits, options.workers, &loader);
     let walked = started.elapsed();
-    loader.emit(LoadEvent::WalkDone);
     loader.store().finish();
     if let Some(t) = &loader.timings {
         t.report(walked, started.elapsed() - walked);
