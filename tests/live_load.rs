@@ -92,6 +92,12 @@ fn background_load_can_be_read_and_refreshed_while_running() {
     assert_eq!(found_after_walk, 0, "no file is discovered after WalkDone");
     let found = progress.iter().filter(|e| matches!(e, LoadEvent::Discovered { .. })).count();
     assert_eq!(found, inputs_on_disk(), "one Discovered per file on disk");
+    // Files read are entered in the report outside the reading itself; none is lost.
+    let read: Vec<u64> =
+        progress.iter().filter_map(|e| if let LoadEvent::Read { bytes } = e { Some(*bytes) } else { None }).collect();
+    assert_eq!(s.report.inputs.len(), read.len(), "one report entry per file read");
+    assert_eq!(s.report.bytes_read, read.iter().sum::<u64>(), "bytes read as reported while loading");
+    assert_eq!(s.report.bytes_read, s.report.inputs.iter().map(|i| i.bytes).sum::<u64>());
 }
 
 /// The files under [`inputs`], counted with `std::fs` alone (the walk's oracle).

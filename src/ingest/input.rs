@@ -1,9 +1,7 @@
 //! Decoding one input's content into records and appending them to the store, with the
 //! load report entries for whatever was wrong with it.
 
-use crate::store::write_store;
-use std::sync::{OnceLock, RwLock, RwLockWriteGuard, TryLockError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::discover::{Decoded, Discovery};
 use super::isolate::isolated;
@@ -11,7 +9,7 @@ use super::limits::Limits;
 use super::pipeline::{LoadEvent, Loader};
 use super::report::{DecodeProblem, Problem, ProblemKind};
 use super::text::decode_text;
-use crate::store::{PreparedBatch, PreparedRaw, Store};
+use crate::store::{PreparedBatch, PreparedRaw};
 
 /// Decodes one input's content: the records, digests and every problem for the report
 /// (`container_problem`, the damage that cut a gzip or archive stream, first). The load
@@ -83,7 +81,7 @@ pub fn decode_and_append(
     let failed = !problems.is_empty();
     let outcome = {
         let asked = Instant::now();
-        let mut store = write(loader.store);
+        let mut store = loader.store();
         let got = Instant::now();
         let outcome = store.append(&mut batch);
         if let Some(t) = &loader.timings {
@@ -108,39 +106,12 @@ pub fn decode_and_append(
 /// Records a problem with an input that yielded nothing (unreadable, broken archive).
 pub fn report_failure(loader: &Loader<'_>, problem: Problem) {
     {
-        let mut store = write(loader.store);
+        let mut store = loader.store();
         store.report.files += 1;
         store.report.files_failed += 1;
         store.report.problems.push(problem);
     }
     loader.emit(LoadEvent::FileDone { events: 0, duplicates: 0, failed: true });
-}
-
-/// The store's write lock for an append. A worker that finds it held spins for a while
-/// before it sleeps: an append holds it ~30 µs, and being put to sleep and woken again
-/// took longer than that on these virtual machines (on the 1M corpus the workers' waits
-/// fell from ~180 ms to ~110 ms, the load's wall time by ~4% in 9 alternating rounds).
-/// With a single CPU the holder cannot run while we spin, so we sleep at once.
-fn write(store: &RwLock<Store>) -> RwLockWriteGuard<'_, Store> {
-    /// How long to spin before sleeping: a few appends' worth.
-    const SPIN: Duration = Duration::from_micros(200);
-    static SEVERAL_CPUS: OnceLock<bool> = OnceLock::new();
-    if *SEVERAL_CPUS.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)) {
-        let start = Instant::now();
-        loop {
-            match store.try_write() {
-                Ok(guard) => return guard,
-                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-                Err(TryLockError::WouldBlock) if start.elapsed() < SPIN => {
-                    for _ in 0..64 {
-                        std::hint::spin_loop();
-                    }
-                }
-                Err(TryLockError::WouldBlock) => break,
-            }
-        }
-    }
-    write_store(store)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use crate::store::{read_store, write_store};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
-use std::sync::RwLock;
-use std::time::Duration;
+use std::sync::{Mutex, OnceLock, RwLock, RwLockWriteGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use super::files::{for_each_file, for_each_in_bytes, Leaf, Visitor};
 use super::input::{decode_and_append, report_failure};
@@ -83,6 +83,17 @@ pub struct Loader<'a> {
     events: Option<Sender<LoadEvent>>,
     /// Set when `TRAILSCOPE_LOAD_TIMINGS` is in the environment.
     pub timings: Option<LoadTimings>,
+    /// Files read since a worker last held the store lock (see [`Loader::store`]).
+    read_so_far: Mutex<ReadSoFar>,
+}
+
+/// The load report's account of files read, kept outside the store until the next time a
+/// worker holds its lock anyway: reading a file used to take the lock just for this, once
+/// per file, and met the other workers' appends there.
+#[derive(Default)]
+struct ReadSoFar {
+    bytes: u64,
+    inputs: Vec<InputFile>,
 }
 
 /// Where a load's time went, printed to stderr at its end when the environment has
@@ -124,9 +135,43 @@ impl Loader<'_> {
         }
     }
 
-    fn store(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
-        write_store(self.store)
+    /// The store's write lock, with the files read since it was last taken entered in its
+    /// report.
+    pub(super) fn store(&self) -> RwLockWriteGuard<'_, Store> {
+        let mut store = lock_spinning(self.store);
+        let mut read = self.read_so_far.lock().unwrap_or_else(|p| p.into_inner());
+        store.report.bytes_read += std::mem::take(&mut read.bytes);
+        store.report.inputs.append(&mut read.inputs);
+        drop(read);
+        store
     }
+}
+
+/// The store's write lock for a load worker. A worker that finds it held spins for a while
+/// before it sleeps: an append holds it ~30 µs, and being put to sleep and woken again
+/// took longer than that on these virtual machines (on the 1M corpus the workers' waits
+/// fell from ~180 ms to ~110 ms, the load's wall time by ~4% in 9 alternating rounds).
+/// With a single CPU the holder cannot run while we spin, so we sleep at once.
+fn lock_spinning(store: &RwLock<Store>) -> RwLockWriteGuard<'_, Store> {
+    /// How long to spin before sleeping: a few appends' worth.
+    const SPIN: Duration = Duration::from_micros(200);
+    static SEVERAL_CPUS: OnceLock<bool> = OnceLock::new();
+    if *SEVERAL_CPUS.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)) {
+        let start = Instant::now();
+        loop {
+            match store.try_write() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) if start.elapsed() < SPIN => {
+                    for _ in 0..64 {
+                        std::hint::spin_loop();
+                    }
+                }
+                Err(TryLockError::WouldBlock) => break,
+            }
+        }
+    }
+    write_store(store)
 }
 
 impl Visitor for Loader<'_> {
@@ -176,9 +221,9 @@ impl Visitor for Loader<'_> {
             use sha2::Digest;
             sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>()
         });
-        let mut store = self.store();
-        store.report.bytes_read += bytes.len() as u64;
-        store.report.inputs.push(InputFile { path: name.to_owned(), bytes: bytes.len() as u64, sha256 });
+        let mut read = self.read_so_far.lock().unwrap_or_else(|p| p.into_inner());
+        read.bytes += bytes.len() as u64;
+        read.inputs.push(InputFile { path: name.to_owned(), bytes: bytes.len() as u64, sha256 });
     }
 }
 
@@ -198,6 +243,7 @@ pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Se
         hash_inputs: options.hash_inputs,
         events,
         timings: LoadTimings::from_env(),
+        read_so_far: Mutex::default(),
     };
     let started = std::time::Instant::now();
     for_each_file(&options.paths, &options.limits, options.workers, &loader);
@@ -221,6 +267,7 @@ pub fn load_bytes(store: &RwLock<Store>, name: &str, bytes: Vec<u8>, limits: &Li
         hash_inputs: false,
         events: None,
         timings: None,
+        read_so_far: Mutex::default(),
     };
     for_each_in_bytes(name, bytes, limits, &loader);
     loader.store().finish();
