@@ -83,19 +83,24 @@ pub struct Loader<'a> {
     events: Option<Sender<LoadEvent>>,
     /// Set when `TRAILSCOPE_LOAD_TIMINGS` is in the environment.
     pub timings: Option<LoadTimings>,
-    /// Files read since a worker last held the store lock (see [`Loader::store`]).
+    /// Files read or skipped since the store lock was last taken (see [`Loader::store`]).
     read_so_far: Mutex<ReadSoFar>,
     /// Bytes of the files the walk found.
     found_bytes: AtomicU64,
+    /// The store's events and bytes read when the load began (a store may be loaded into
+    /// more than once): this load's rate of events per byte is measured from there.
+    at_start: (usize, u64),
 }
 
-/// The load report's account of files read, kept outside the store until the next time a
-/// worker holds its lock anyway: reading a file used to take the lock just for this, once
-/// per file, and met the other workers' appends there.
+/// The load report's account of files read or skipped, kept outside the store until the
+/// next time the loader holds its lock anyway: reading a file used to take the lock just
+/// for this, once per file, and met the workers' appends there.
 #[derive(Default)]
 struct ReadSoFar {
     bytes: u64,
     inputs: Vec<InputFile>,
+    /// Trail files passed over unread for the time window.
+    skipped: u64,
 }
 
 /// Where a load's time went, printed to stderr at its end when the environment has
@@ -130,7 +135,27 @@ impl LoadTimings {
     }
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    /// A loader into `store` (no time window, no input hashes, no timings).
+    fn new(store: &'a RwLock<Store>, limits: Limits, events: Option<Sender<LoadEvent>>) -> Self {
+        let (generation, at_start) = {
+            let s = read_store(store);
+            (s.generation(), (s.len(), s.report.bytes_read))
+        };
+        Loader {
+            store,
+            generation,
+            limits,
+            window: TimeWindow::default(),
+            hash_inputs: false,
+            events,
+            timings: None,
+            read_so_far: Mutex::default(),
+            found_bytes: AtomicU64::new(0),
+            at_start,
+        }
+    }
+
     pub fn emit(&self, event: LoadEvent) {
         if let Some(tx) = &self.events {
             let _ = tx.send(event);
@@ -144,12 +169,13 @@ impl Loader<'_> {
         let mut read = self.read_so_far.lock().unwrap_or_else(|p| p.into_inner());
         store.report.bytes_read += std::mem::take(&mut read.bytes);
         store.report.inputs.append(&mut read.inputs);
+        store.report.files_skipped += std::mem::take(&mut read.skipped);
         drop(read);
         store
     }
 }
 
-/// The store's write lock for a load worker. A worker that finds it held spins for a while
+/// The store's write lock for the loader's threads. A thread that finds it held spins for a while
 /// before it sleeps: an append holds it ~30 µs, and being put to sleep and woken again
 /// took longer than that on these virtual machines (on the 1M corpus the workers' waits
 /// fell from ~180 ms to ~110 ms, the load's wall time by ~4% in 9 alternating rounds).
@@ -203,7 +229,7 @@ impl Visitor for Loader<'_> {
     fn skip(&self, name: &str) -> bool {
         let file = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
         if trail_file_key_time(file).is_some_and(|t| self.window.skips_file(t)) {
-            self.store().report.files_skipped += 1;
+            self.read_so_far.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
             return true;
         }
         false
@@ -215,19 +241,21 @@ impl Visitor for Loader<'_> {
     }
 
     /// The size of every input is now known (the walk runs ahead of the workers): the
-    /// store makes room once for the events the load will likely add, judged by the
-    /// events per byte of the files read so far, with a margin: an estimate short of the
-    /// mark leaves the costliest doubling, that of the full columns, still to happen (on
-    /// the 1M corpus the walk ends with 1.5% of the events loaded, and the plain estimate
-    /// came to 92% of them).
+    /// store makes room once for the events the load will likely add, judged by this
+    /// load's events per byte so far, with a margin: an estimate short of the mark leaves
+    /// the costliest doubling, that of the full columns, still to happen (on the 1M corpus
+    /// the walk ends with 1.5% of the events loaded, and the plain estimate came to 92%).
     fn walked(&self) {
         const MARGIN: f64 = 1.25;
         self.emit(LoadEvent::WalkDone);
         let found = self.found_bytes.load(Ordering::Relaxed);
         let mut store = self.store();
-        let read = store.report.bytes_read;
-        if read > 0 && found > read {
-            store.expect_growth(MARGIN * found as f64 / read as f64);
+        let (events_before, read_before) = self.at_start;
+        let events = store.len().saturating_sub(events_before);
+        let read = store.report.bytes_read.saturating_sub(read_before);
+        if events > 0 && found > read {
+            let to_come = MARGIN * events as f64 * (found - read) as f64 / read as f64;
+            store.expect_events(to_come as usize);
         }
     }
 
@@ -251,17 +279,10 @@ fn is_signature_sidecar(name: &str) -> bool {
 
 /// Loads `options.paths` into `store`, blocking until done. Progress goes to `events`.
 pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Sender<LoadEvent>>) {
-    let loader = Loader {
-        store,
-        generation: read_store(store).generation(),
-        limits: options.limits.clone(),
-        window: options.window,
-        hash_inputs: options.hash_inputs,
-        events,
-        timings: LoadTimings::from_env(),
-        read_so_far: Mutex::default(),
-        found_bytes: AtomicU64::new(0),
-    };
+    let mut loader = Loader::new(store, options.limits.clone(), events);
+    loader.window = options.window;
+    loader.hash_inputs = options.hash_inputs;
+    loader.timings = LoadTimings::from_env();
     let started = std::time::Instant::now();
     for_each_file(&options.paths, &options.limits, options.workers, &loader);
     let walked = started.elapsed();
@@ -276,17 +297,7 @@ pub fn load_into(store: &RwLock<Store>, options: &LoadOptions, events: Option<Se
 /// on the calling thread, as [`load_into`] would load a file of that content named
 /// `name`. For tests and the fuzz targets.
 pub fn load_bytes(store: &RwLock<Store>, name: &str, bytes: Vec<u8>, limits: &Limits) {
-    let loader = Loader {
-        store,
-        generation: read_store(store).generation(),
-        limits: limits.clone(),
-        window: TimeWindow::default(),
-        hash_inputs: false,
-        events: None,
-        timings: None,
-        read_so_far: Mutex::default(),
-        found_bytes: AtomicU64::new(0),
-    };
+    let loader = Loader::new(store, limits.clone(), None);
     for_each_in_bytes(name, bytes, limits, &loader);
     loader.store().finish();
 }

@@ -75,9 +75,9 @@ pub struct InputFile {
     pub sha256: Option<String>,
 }
 
-/// The most [`Store::expect_growth`] grows the store's room by at once (an estimate made
-/// from a few files can be far off).
-const MAX_GROWTH: f64 = 1024.0;
+/// The most events [`Store::expect_events`] makes room for at once (an estimate made from a
+/// few files can be far off; ~4 GB of columns).
+const MAX_EXPECTED: usize = 1 << 24;
 
 /// Strings that are unique per event, kept in one arena.
 #[derive(Debug, Default)]
@@ -146,31 +146,33 @@ impl Store {
         self.generation
     }
 
-    /// Makes room for the events a load expects to add: `factor` times as many as the
-    /// store holds (at most [`MAX_GROWTH`] times). Otherwise every per-event column doubles
-    /// as it fills, and each doubling copies it under the store lock (1.5% of a 1M-event
-    /// load's CPU). Room that goes unused costs address space, not memory (pages are
-    /// mapped only when written), and room that cannot be had is simply not made.
-    pub fn expect_growth(&mut self, factor: f64) {
-        let factor = factor.min(MAX_GROWTH);
-        fn room<T>(v: &mut Vec<T>, factor: f64) {
-            let want = (v.len() as f64 * factor) as usize;
-            let _ = v.try_reserve_exact(want.saturating_sub(v.len()));
+    /// Makes room for `additional` more events (at most [`MAX_EXPECTED`]), the arenas by
+    /// their bytes per event so far. Otherwise every per-event column doubles as it fills,
+    /// and each doubling copies it under the store lock (1.5% of a 1M-event load's CPU).
+    /// Where memory is overcommitted (Linux by default) room that goes unused costs
+    /// address space, not memory, since pages are mapped only when written; room that
+    /// cannot be had is simply not made.
+    pub fn expect_events(&mut self, additional: usize) {
+        let (additional, len) = (additional.min(MAX_EXPECTED), self.len().max(1));
+        // Room for `additional` events in something that holds `now` for `len` events.
+        let room = |now: usize| (now as f64 / len as f64 * additional as f64) as usize;
+        fn reserve<T>(v: &mut Vec<T>, room: usize) {
+            let _ = v.try_reserve_exact(room);
         }
-        room(&mut self.time, factor);
-        room(&mut self.flags, factor);
-        room(&mut self.locators, factor);
-        room(&mut self.content_hash, factor);
+        reserve(&mut self.time, additional);
+        reserve(&mut self.flags, additional);
+        reserve(&mut self.locators, additional);
+        reserve(&mut self.content_hash, additional);
         for ids in [&mut self.event_ids, &mut self.request_ids] {
-            room(&mut ids.ends, factor);
-            let want = (ids.text.len() as f64 * factor) as usize;
-            let _ = ids.text.try_reserve_exact(want.saturating_sub(ids.text.len()));
+            reserve(&mut ids.ends, additional);
+            let _ = ids.text.try_reserve_exact(room(ids.text.len()));
         }
         for column in &mut self.columns {
-            room(column, factor);
+            reserve(column, additional);
         }
-        room(&mut self.resource_ends, factor);
-        room(&mut self.resource_values, factor);
+        reserve(&mut self.resource_ends, additional);
+        let values = room(self.resource_values.len());
+        reserve(&mut self.resource_values, values);
     }
 
     /// Number of events.
