@@ -228,9 +228,20 @@ fn worker(shared: &Shared<'_>, queues: &Queues) {
                 job
             }
         };
+        let _done = JobDone(shared);
         shared.run(job);
-        if shared.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
-            shared.stop_if_done();
+    }
+}
+
+/// Counts a job done when dropped: also when the job panicked, so that the other workers
+/// still see the end of the load and stop (the scope then passes the panic on) rather
+/// than wait for a job that will never finish.
+struct JobDone<'s, 'a>(&'s Shared<'a>);
+
+impl Drop for JobDone<'_, '_> {
+    fn drop(&mut self) {
+        if self.0.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.stop_if_done();
         }
     }
 }
