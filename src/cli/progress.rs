@@ -20,7 +20,8 @@ pub fn follow(events: Receiver<LoadEvent>) {
         .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(100));
-    let (mut files, mut found, mut events_n, mut failed) = (0u64, 0u64, 0u64, 0u64);
+    // Files read against files found (archive members are neither: they count as events).
+    let (mut read, mut found, mut events_n, mut failed) = (0u64, 0u64, 0u64, 0u64);
     'follow: loop {
         std::thread::sleep(Duration::from_millis(100));
         loop {
@@ -29,9 +30,11 @@ pub fn follow(events: Receiver<LoadEvent>) {
                     found += 1;
                     bar.inc_length(bytes);
                 }
-                Ok(LoadEvent::Read { bytes }) => bar.inc(bytes),
+                Ok(LoadEvent::Read { bytes }) => {
+                    read += 1;
+                    bar.inc(bytes);
+                }
                 Ok(LoadEvent::FileDone { events: e, failed: f, .. }) => {
-                    files += 1;
                     events_n += e;
                     failed += u64::from(f);
                 }
@@ -40,7 +43,9 @@ pub fn follow(events: Receiver<LoadEvent>) {
                 Err(TryRecvError::Empty) => break,
             }
         }
-        bar.set_message(format!("{files}/{found} files, {events_n} events, {failed} failed"));
+        // Stdin is read without being found.
+        let files = if found >= read { format!("{read}/{found} files") } else { format!("{read} files") };
+        bar.set_message(format!("{files}, {events_n} events, {failed} failed"));
     }
     bar.finish_and_clear();
 }

@@ -79,7 +79,8 @@ pub struct ChainView {
 pub struct LoadProgress {
     pub files_found: u64,
     pub bytes_found: u64,
-    pub files_done: u64,
+    /// Files read (found by the walk, or stdin); archive members are not counted.
+    pub files_read: u64,
     pub bytes_read: u64,
     pub events: u64,
     pub duplicates: u64,
@@ -95,7 +96,7 @@ impl LoadProgress {
         Self {
             files_found: 0,
             bytes_found: 0,
-            files_done: 0,
+            files_read: 0,
             bytes_read: 0,
             events: 0,
             duplicates: 0,
@@ -424,9 +425,11 @@ impl App {
                         p.files_found += 1;
                         p.bytes_found += bytes;
                     }
-                    LoadEvent::Read { bytes } => p.bytes_read += bytes,
+                    LoadEvent::Read { bytes } => {
+                        p.files_read += 1;
+                        p.bytes_read += bytes;
+                    }
                     LoadEvent::FileDone { events, duplicates, failed } => {
-                        p.files_done += 1;
                         p.events += events;
                         p.duplicates += duplicates;
                         p.failed += u64::from(failed);

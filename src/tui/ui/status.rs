@@ -21,10 +21,13 @@ pub fn progress_text(app: &App) -> (f64, String) {
     let rate = p.bytes_read as f64 / secs;
     let fraction =
         if p.walk_done && p.bytes_found > 0 { (p.bytes_read as f64 / p.bytes_found as f64).min(1.0) } else { 0.0 };
-    let files = if p.walk_done {
-        format!("{}/{} files", group(p.files_done), group(p.files_found))
+    // Stdin is read without being found.
+    let files = if p.files_read > p.files_found {
+        format!("{} files", group(p.files_read))
+    } else if p.walk_done {
+        format!("{}/{} files", group(p.files_read), group(p.files_found))
     } else {
-        format!("{}/{}+ files", group(p.files_done), group(p.files_found))
+        format!("{}/{}+ files", group(p.files_read), group(p.files_found))
     };
     let left = if p.walk_done && rate > 0.0 && fraction > 0.0 {
         format!(" · {:.0} s left", (p.bytes_found.saturating_sub(p.bytes_read)) as f64 / rate)
