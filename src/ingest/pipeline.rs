@@ -246,11 +246,9 @@ impl Visitor for Loader<'_> {
 
     /// The size of every input is now known (the walk runs ahead of the workers): the
     /// store makes room once for the events the load will likely add, judged by this
-    /// load's events per byte so far, with a margin: an estimate short of the mark leaves
-    /// the costliest doubling, that of the full columns, still to happen (on the 1M corpus
-    /// the walk ends with 1.5% of the events loaded, and the plain estimate came to 92%).
+    /// load's events per byte so far (see [`Store::expect_events`]; on the 1M corpus the
+    /// walk ends with 1.5% of the events loaded, and the estimate came to 92%).
     fn walked(&self) {
-        const MARGIN: f64 = 1.25;
         self.emit(LoadEvent::WalkDone);
         let found = self.found_bytes.load(Ordering::Relaxed);
         let mut store = self.store();
@@ -258,7 +256,7 @@ impl Visitor for Loader<'_> {
         let events = store.len().saturating_sub(events_before);
         let read = store.report.bytes_read.saturating_sub(read_before);
         if events > 0 && found > read {
-            let to_come = MARGIN * events as f64 * (found - read) as f64 / read as f64;
+            let to_come = events as f64 * (found - read) as f64 / read as f64;
             store.expect_events(to_come as usize);
         }
     }

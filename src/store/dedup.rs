@@ -19,6 +19,9 @@ struct Slot {
 
 const EMPTY: u32 = u32::MAX;
 const FIRST_CAPACITY: usize = 1 << 12;
+/// The most hashes [`IdIndex::expect`] makes room for (a table of 32 MB); larger loads go
+/// on doubling from there.
+const MAX_EXPECTED: usize = 1 << 20;
 
 #[derive(Debug, Default)]
 pub struct IdIndex {
@@ -85,8 +88,24 @@ impl IdIndex {
         self.more.entry(hash).or_default().push(event);
     }
 
+    /// Makes room for `events` hashes in all (at most [`MAX_EXPECTED`]), at once: each
+    /// doubling on the way there moves every entry into a new table (on the 1M corpus
+    /// ~1M cache-missing moves under the store lock, and 32 MB of tables written and let
+    /// go). The table made is the one `events` hashes would end with; as every slot is
+    /// written, room an estimate got wrong costs memory here, hence the cap.
+    pub fn expect(&mut self, events: usize) {
+        let capacity = (events.min(MAX_EXPECTED) * 2).next_power_of_two();
+        if capacity > self.slots.len() {
+            self.rebuild(capacity);
+        }
+    }
+
     fn grow(&mut self) {
-        let capacity = (self.slots.len() * 2).max(FIRST_CAPACITY);
+        self.rebuild((self.slots.len() * 2).max(FIRST_CAPACITY));
+    }
+
+    /// Moves every entry into a table of `capacity` slots (a power of two).
+    fn rebuild(&mut self, capacity: usize) {
         let old = std::mem::replace(&mut self.slots, vec![Slot { hash: 0, event: EMPTY }; capacity]);
         for slot in old.into_iter().filter(|s| s.event != EMPTY) {
             let mut i = self.home(slot.hash);
@@ -119,9 +138,30 @@ mod tests {
         index.push_more(hashes[0], 7);
         index.push_more(hashes[0], 9);
         assert_eq!(index.more(hashes[0]), [7, 9]);
+        index.expect(100); // smaller than the table: nothing to do
+        assert_eq!(index.slots.len(), 1 << 16);
         // The hash 0 and u64::MAX are ordinary keys.
         assert_eq!(index.first_or_insert(0, 1), Some(0));
         assert_eq!(index.first_or_insert(u64::MAX, 5), None);
         assert_eq!(index.first_or_insert(u64::MAX, 6), Some(5));
+    }
+
+    #[test]
+    fn expected_hashes_fit_without_growing_and_keep_what_was_there() {
+        let mut index = IdIndex::default();
+        let hash = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for i in 0..1000 {
+            index.first_or_insert(hash(i), i as u32);
+        }
+        index.expect(50_000);
+        assert_eq!(index.slots.len(), 1 << 17, "room for 50,000 at most half full");
+        for i in 0..50_000 {
+            let expected = (i < 1000).then_some(i as u32);
+            assert_eq!(index.first_or_insert(hash(i), i as u32), expected, "hash {i}");
+        }
+        assert_eq!(index.slots.len(), 1 << 17, "no doubling on the way");
+        index.expect(usize::MAX);
+        assert_eq!(index.slots.len(), MAX_EXPECTED * 2, "capped");
+        assert_eq!(index.first_or_insert(hash(7), 1), Some(7));
     }
 }
