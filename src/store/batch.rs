@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::facet::Facet;
 use super::flags;
-use super::interner::{hash_str, NONE};
+use super::interner::{hash_str, same_bytes, NONE};
 use super::known::{self, Generation};
 use super::raw::{self, Locator, PreparedRaw};
 use crate::analysis::at_ingest;
@@ -92,7 +92,7 @@ impl<'a> LocalValues<'a> {
     #[inline(always)]
     fn lookup(&mut self, column: u8, value: &str) -> Result<u32, u64> {
         let last = self.last[column as usize];
-        if last != NONE && self.list[last as usize].text == value {
+        if last != NONE && same_bytes(self.list[last as usize].text.as_bytes(), value.as_bytes()) {
             return Ok(last);
         }
         let hash = hash_str(value);
@@ -104,7 +104,9 @@ impl<'a> LocalValues<'a> {
     fn find(&self, column: u8, value: &str, hash: u64) -> Option<u32> {
         let list = &self.list;
         self.table
-            .find(keyed(hash, column), |&id| list[id as usize].column == column && list[id as usize].text == value)
+            .find(keyed(hash, column), |&id| {
+                list[id as usize].column == column && same_bytes(list[id as usize].text.as_bytes(), value.as_bytes())
+            })
             .copied()
     }
 

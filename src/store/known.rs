@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::batch::{keyed, IdentityIds, LocalValue};
-use super::interner::NONE;
+use super::interner::{same_bytes, NONE};
 
 /// A process-unique number for each store (every `Store::new()` or `default()` gets the
 /// next), so remembered ids are never used with another store.
@@ -95,7 +95,7 @@ impl Memory {
     fn recall(&self, generation: Generation, v: &LocalValue<'_>) -> u32 {
         let s = &self.slots[slot_of(v)];
         let text = v.text.as_bytes();
-        let hit = s.keys(generation, v) && usize::from(s.len) == text.len() && self.text(s) == text;
+        let hit = s.keys(generation, v) && usize::from(s.len) == text.len() && same_bytes(self.text(s), text);
         if hit {
             s.id
         } else {
