@@ -432,9 +432,10 @@ impl<'a> Parser<'a> {
     /// Skips the object or array at `self.i`, validating it as [`Parser::object`] and
     /// [`Parser::array`] would read it (keys are checked as strings but never sliced or
     /// matched, so a key with escapes is fine here). Most of a record's bytes are in such
-    /// values (`requestParameters`, `responseElements`, `tlsDetails`): one loop over their
-    /// tokens, with the open containers as bits of a word, took a third fewer instructions
-    /// than the recursive calls per value, member and element.
+    /// values (`requestParameters`, `responseElements`, `tlsDetails`). One loop over their
+    /// tokens, with the open containers as bits of a word, rather than recursive calls per
+    /// value, member and element: 1.6% fewer instructions for a whole load, though a
+    /// reader-only loop is no faster in its best runs.
     fn skip_container(&mut self) -> Option<()> {
         // Bit k of `objects` is set when the k-th open container (from the outermost) is an
         // object; MAX_DEPTH < 128 bounds `open` below the word's width.
