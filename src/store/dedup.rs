@@ -21,7 +21,7 @@ const EMPTY: u32 = u32::MAX;
 const FIRST_CAPACITY: usize = 1 << 12;
 /// The most hashes [`IdIndex::expect`] makes room for (a table of 32 MB); larger loads go
 /// on doubling from there.
-const MAX_EXPECTED: usize = 1 << 20;
+const MAX_PRESIZED_IDS: usize = 1 << 20;
 
 #[derive(Debug, Default)]
 pub struct IdIndex {
@@ -88,13 +88,15 @@ impl IdIndex {
         self.more.entry(hash).or_default().push(event);
     }
 
-    /// Makes room for `events` hashes in all (at most [`MAX_EXPECTED`]), at once: each
+    /// Makes room for `events` hashes in all (at most [`MAX_PRESIZED_IDS`]), at once: each
     /// doubling on the way there moves every entry into a new table (on the 1M corpus
     /// ~1M cache-missing moves under the store lock, and 32 MB of tables written and let
-    /// go). The table made is the one `events` hashes would end with; as every slot is
-    /// written, room an estimate got wrong costs memory here, hence the cap.
+    /// go). The table made is the one `events` hashes would end with, with no margin: as
+    /// every slot is written, room an estimate got wrong costs memory here (hence also the
+    /// cap), and an estimate a little short of a load just past a power of two leaves the
+    /// last doubling to happen as before.
     pub fn expect(&mut self, events: usize) {
-        let capacity = (events.min(MAX_EXPECTED) * 2).next_power_of_two();
+        let capacity = (events.min(MAX_PRESIZED_IDS) * 2).next_power_of_two().max(FIRST_CAPACITY);
         if capacity > self.slots.len() {
             self.rebuild(capacity);
         }
@@ -161,7 +163,7 @@ mod tests {
         }
         assert_eq!(index.slots.len(), 1 << 17, "no doubling on the way");
         index.expect(usize::MAX);
-        assert_eq!(index.slots.len(), MAX_EXPECTED * 2, "capped");
+        assert_eq!(index.slots.len(), MAX_PRESIZED_IDS * 2, "capped");
         assert_eq!(index.first_or_insert(hash(7), 1), Some(7));
     }
 }

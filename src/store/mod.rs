@@ -153,8 +153,9 @@ impl Store {
     /// estimate short of the mark would leave the costliest doubling, that of the full
     /// columns, still to happen, and where memory is overcommitted (Linux by default) room
     /// that goes unused costs address space, not memory, since pages are mapped only when
-    /// written; room that cannot be had is simply not made. The eventID table, whose slots
-    /// are all written, is sized for the estimate itself (see [`dedup::IdIndex::expect`]).
+    /// written; column room that cannot be had is simply not made. The eventID table, whose
+    /// slots are all written, is sized for the estimate itself, up to a cap (see
+    /// `dedup::IdIndex::expect`).
     pub fn expect_events(&mut self, expected: usize) {
         const MARGIN: f64 = 1.25;
         self.dedup.expect(self.len() + expected.min(MAX_EXPECTED));
