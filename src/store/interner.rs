@@ -256,7 +256,9 @@ impl FacetIndex {
     }
 
     pub fn id_of(&self, value: &str) -> Option<u32> {
-        self.table.find(hash_str(value), |&id| same_bytes(self.values[id as usize].as_bytes(), value.as_bytes())).copied()
+        self.table
+            .find(hash_str(value), |&id| same_bytes(self.values[id as usize].as_bytes(), value.as_bytes()))
+            .copied()
     }
 
     /// Events carrying value `id`, in ascending event order.
