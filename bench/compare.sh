@@ -22,11 +22,13 @@ shift
 for b in "$@"; do [[ -x $b ]] || die "$b is not an executable"; done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing: apt-get install -y time"
 need zcat gzip
+need python3 python3
 
 ZCAT_CMD="find $CORPUS/ -name '*.json.gz' -print0 | xargs -0 -P2 -n 1000 zcat > /dev/null"
 TMP=$(mktemp)
 trap 'rm -f "$TMP"' EXIT
 warm_up "$CORPUS"
+echo "== a fresh page costs $(page_cost) µs to touch (bench/lib.sh page_cost)" >&2
 
 # WALL[i] holds the wall seconds of command i (0..n-1 the binaries, n zcat), one per round.
 declare -a WALL CPU
@@ -47,6 +49,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     echo "== round $r/$ROUNDS done" >&2
 done
 
+echo "fresh page cost after the rounds: $(page_cost) µs"
 names=("$@" zcat)
 # shellcheck disable=SC2086 # WALL holds space-separated numbers
 zmed=$(median ${WALL[n]})

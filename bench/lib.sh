@@ -35,3 +35,20 @@ generate() {
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" 'BEGIN { printf "== generated in %.1f s\n", e - s }' >&2
 }
+
+# page_cost: microseconds per page to write 256 MB of freshly allocated memory, one byte a
+# page (median of 3). On these VMs the first touch of a page costs microseconds and the cost
+# swings with the host's load; a 1M-event load touches ~175k pages and zcat almost none, so
+# this figure says how far a run's trailscope/zcat ratio is the host's (see the README's
+# Performance section, session 9).
+page_cost() {
+    python3 -c '
+import statistics, time
+def cost(n=256 << 20):
+    start = time.perf_counter()
+    b = bytearray(n)
+    for i in range(0, n, 4096):
+        b[i] = 1
+    return (time.perf_counter() - start) / (n // 4096) * 1e6
+print("%.2f" % statistics.median(cost() for _ in range(3)))'
+}

@@ -31,6 +31,7 @@ GEN_ARGS=(--events 1000000 --seed 42 --days 7 --out "$CORPUS")
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (GNU time is needed for peak RSS): apt-get install -y time"
 need jq jq
 need zcat gzip
+need python3 python3
 
 echo "== building (cargo build --release)" >&2
 cargo build --release >&2
@@ -57,6 +58,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 warm_up "$CORPUS"
+PAGE_BEFORE=$(page_cost)
 
 # run_once KEY COMMAND I N: runs COMMAND (a bash string) once; appends its wall seconds to
 # TIMES[KEY], keeps the max peak RSS (KB) in RSS[KEY] and the stdout in OUT[KEY]; a failure
@@ -106,6 +108,7 @@ for ((i = 1; i <= RUNS; i++)); do
     if ((HAVE_TS)); then run_once trailscope "$TS_CMD" "$i" "$RUNS"; fi
     run_once zcat "$ZCAT_CMD" "$i" "$RUNS"
 done
+PAGE_AFTER=$(page_cost)
 for ((i = 1; i <= JQ_RUNS; i++)); do run_once jq "$JQ_CMD" "$i" "$JQ_RUNS"; done
 if ((HAVE_TS)); then summarize trailscope "$RUNS"; fi
 summarize zcat "$RUNS"
@@ -168,6 +171,7 @@ REPORT=$(
 - Corpus: \`$CORPUS\` (\`trailscope-gen ${GEN_ARGS[*]}\`): $EVENTS events + $DUPS re-delivered copies,
   $FILES files, $JSON_BYTES bytes of JSON, $GZ_BYTES bytes gzipped
 - Cache: warm — no privileges to drop the page cache, so every file was read once before timing
+- Host: a fresh page cost $PAGE_BEFORE µs to touch before the runs and $PAGE_AFTER µs after (\`page_cost\` in bench/lib.sh; a load touches ~175k pages, zcat almost none; 1.9–7 µs were seen in one hour of session 9)
 - Runs: median of $RUNS alternating runs of trailscope and zcat, $JQ_RUNS for jq; peak RSS is the largest single process, max over runs
 
 | command | runs | median s | every run, s | peak RSS MB |
