@@ -255,7 +255,8 @@ impl Visitor for Loader<'_> {
         let (events_before, read_before) = self.at_start;
         let events = store.len().saturating_sub(events_before);
         let read = store.report.bytes_read.saturating_sub(read_before);
-        if events > 0 && found > read {
+        // `read > 0` whenever events came from files, but the estimate divides by it.
+        if events > 0 && read > 0 && found > read {
             let to_come = events as f64 * (found - read) as f64 / read as f64;
             store.expect_events(to_come as usize);
         }
