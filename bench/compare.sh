@@ -23,6 +23,7 @@ for b in "$@"; do [[ -x $b ]] || die "$b is not an executable"; done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing: apt-get install -y time"
 need zcat gzip
 need python3 python3
+need pgrep procps
 
 ZCAT_CMD="find $CORPUS/ -name '*.json.gz' -print0 | xargs -0 -P2 -n 1000 zcat > /dev/null"
 TMP=$(mktemp)
@@ -40,6 +41,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
             /usr/bin/time -f '%e %U %S' -o "$TMP" bash -c "$ZCAT_CMD"
         else
             /usr/bin/time -f '%e %U %S' -o "$TMP" "$b" stats --json "$CORPUS" > /dev/null
+            settle "$b"
         fi
         read -r w u s < <(tail -n 1 "$TMP")
         WALL[i]="${WALL[i]:-} $w"

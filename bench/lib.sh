@@ -17,6 +17,19 @@ median() {
         END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+# settle BINARY: waits (up to 5 s) until no process of this user has BINARY's name.
+# trailscope leaves the freeing of a large store to a holder process that ends just after
+# it has exited (src/cli/quick_exit.rs); waiting keeps that work from overlapping the next
+# command.
+settle() {
+    local name i
+    name=$(basename "$1")
+    for ((i = 0; i < 500; i++)); do
+        pgrep -u "$(id -u)" -x "${name:0:15}" > /dev/null || return 0
+        sleep 0.01
+    done
+}
+
 # warm_up DIR: reads every .json.gz under DIR once, so every command runs on a warm page
 # cache (dropping the cache needs privileges we do not assume).
 warm_up() {

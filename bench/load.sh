@@ -32,6 +32,7 @@ GEN_ARGS=(--events 1000000 --seed 42 --days 7 --out "$CORPUS")
 need jq jq
 need zcat gzip
 need python3 python3
+need pgrep procps
 
 echo "== building (cargo build --release)" >&2
 cargo build --release >&2
@@ -105,7 +106,10 @@ if [[ ! -x target/release/trailscope ]]; then
     HAVE_TS=0
 fi
 for ((i = 1; i <= RUNS; i++)); do
-    if ((HAVE_TS)); then run_once trailscope "$TS_CMD" "$i" "$RUNS"; fi
+    if ((HAVE_TS)); then
+        run_once trailscope "$TS_CMD" "$i" "$RUNS"
+        settle target/release/trailscope
+    fi
     run_once zcat "$ZCAT_CMD" "$i" "$RUNS"
 done
 PAGE_AFTER=$(page_cost)

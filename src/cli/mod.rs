@@ -4,6 +4,7 @@ mod analysis_json;
 mod export;
 mod identities;
 mod progress;
+mod quick_exit;
 mod stats;
 pub mod timearg;
 mod trace;
@@ -183,14 +184,16 @@ pub fn main() -> ExitCode {
     let started = std::time::Instant::now();
     crate::ingest::isolate::install_panic_hook();
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Some(Command::Stats(args)) => stats::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Identities(args)) => identities::run(&args),
         Some(Command::Trace(args)) => trace::run(&args),
         None => open(&cli.open, started),
-    }
+    };
+    quick_exit::leave_memory_to_holder();
+    code
 }
 
 /// `trailscope [PATH…]`: the explorer.
