@@ -19,7 +19,7 @@ struct Slot {
 
 const EMPTY: u32 = u32::MAX;
 const FIRST_CAPACITY: usize = 1 << 12;
-/// The most hashes [`IdIndex::expect`] makes room for (a table of 32 MB); larger loads go
+/// The most hashes [`IdIndex::wanted_capacity`] makes room for (a table of 32 MB); larger loads go
 /// on doubling from there.
 const MAX_PRESIZED_IDS: usize = 1 << 20;
 
@@ -88,27 +88,33 @@ impl IdIndex {
         self.more.entry(hash).or_default().push(event);
     }
 
-    /// Makes room for `events` hashes in all (at most [`MAX_PRESIZED_IDS`]), at once: each
-    /// doubling on the way there moves every entry into a new table (on the 1M corpus
-    /// ~1M cache-missing moves under the store lock, and 32 MB of tables written and let
-    /// go). The table made is the one `events` hashes would end with, with no margin: as
-    /// every slot is written, room an estimate got wrong costs memory here (hence also the
-    /// cap), and an estimate a little short of a load just past a power of two leaves the
-    /// last doubling to happen as before.
-    pub fn expect(&mut self, events: usize) {
+    /// The table size to make room for `events` hashes in all at once, when it is
+    /// larger than the present one. Each doubling on the way there moves every entry into
+    /// a new table (on the 1M corpus ~1M cache-missing moves under the store lock, and
+    /// 32 MB of tables written and let go). The size is the one `events` hashes would end
+    /// with, with no margin: as every slot is written, room an estimate got wrong costs
+    /// memory here (hence also the cap at [`MAX_PRESIZED_IDS`]), and an estimate a little
+    /// short of a load just past a power of two leaves the last doubling to happen as before.
+    /// Made ahead with [`EmptyIdTable::new`], the table is taken by [`IdIndex::adopt`].
+    pub fn wanted_capacity(&self, events: usize) -> Option<usize> {
         let capacity = (events.min(MAX_PRESIZED_IDS) * 2).next_power_of_two().max(FIRST_CAPACITY);
-        if capacity > self.slots.len() {
-            self.rebuild(capacity);
+        (capacity > self.slots.len()).then_some(capacity)
+    }
+
+    /// Moves every entry into `table`, if it is larger than the present one.
+    pub fn adopt(&mut self, table: EmptyIdTable) {
+        if table.0.len() > self.slots.len() {
+            self.refill(table.0);
         }
     }
 
     fn grow(&mut self) {
-        self.rebuild((self.slots.len() * 2).max(FIRST_CAPACITY));
+        self.refill(EmptyIdTable::new((self.slots.len() * 2).max(FIRST_CAPACITY)).0);
     }
 
-    /// Moves every entry into a table of `capacity` slots (a power of two).
-    fn rebuild(&mut self, capacity: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![Slot { hash: 0, event: EMPTY }; capacity]);
+    /// Moves every entry into `slots`, an empty table of a power-of-two size.
+    fn refill(&mut self, slots: Vec<Slot>) {
+        let old = std::mem::replace(&mut self.slots, slots);
         for slot in old.into_iter().filter(|s| s.event != EMPTY) {
             let mut i = self.home(slot.hash);
             while self.slots[i].event != EMPTY {
@@ -119,9 +125,28 @@ impl IdIndex {
     }
 }
 
+/// An empty eventID table, which can be made before it is needed and away from the
+/// store's lock: writing every slot of the 32 MB table for the 1M corpus took ~25 ms, and
+/// held both load workers up while it was done under the lock.
+pub struct EmptyIdTable(Vec<Slot>);
+
+impl EmptyIdTable {
+    /// A table of `capacity` slots (rounded up to a power of two).
+    pub fn new(capacity: usize) -> Self {
+        EmptyIdTable(vec![Slot { hash: 0, event: EMPTY }; capacity.next_power_of_two()])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Room for `events` hashes, as the load makes it.
+    fn expect(index: &mut IdIndex, events: usize) {
+        if let Some(capacity) = index.wanted_capacity(events) {
+            index.adopt(EmptyIdTable::new(capacity));
+        }
+    }
 
     #[test]
     fn first_event_per_hash_through_growth_and_clustering() {
@@ -140,7 +165,8 @@ mod tests {
         index.push_more(hashes[0], 7);
         index.push_more(hashes[0], 9);
         assert_eq!(index.more(hashes[0]), [7, 9]);
-        index.expect(100); // smaller than the table: nothing to do
+        expect(&mut index, 100); // smaller than the table: nothing to do
+        index.adopt(EmptyIdTable::new(1 << 10)); // nor a smaller table
         assert_eq!(index.slots.len(), 1 << 16);
         // The hash 0 and u64::MAX are ordinary keys.
         assert_eq!(index.first_or_insert(0, 1), Some(0));
@@ -155,14 +181,14 @@ mod tests {
         for i in 0..1000 {
             index.first_or_insert(hash(i), i as u32);
         }
-        index.expect(50_000);
+        expect(&mut index, 50_000);
         assert_eq!(index.slots.len(), 1 << 17, "room for 50,000 at most half full");
         for i in 0..50_000 {
             let expected = (i < 1000).then_some(i as u32);
             assert_eq!(index.first_or_insert(hash(i), i as u32), expected, "hash {i}");
         }
         assert_eq!(index.slots.len(), 1 << 17, "no doubling on the way");
-        index.expect(usize::MAX);
+        expect(&mut index, usize::MAX);
         assert_eq!(index.slots.len(), MAX_PRESIZED_IDS * 2, "capped");
         assert_eq!(index.first_or_insert(hash(7), 1), Some(7));
     }

@@ -10,13 +10,16 @@ mod dedup;
 pub mod facet;
 pub mod interner;
 pub mod known;
+mod prefault;
 pub mod raw;
 
 use serde_json::Value;
 
 pub use batch::PreparedBatch;
+pub use dedup::EmptyIdTable;
 pub use facet::Facet;
 pub use interner::{FacetIndex, Postings, NONE};
+pub use prefault::Prefault;
 pub use raw::{Locator, PreparedRaw, RawStore};
 
 use crate::ingest::report::Problem;
@@ -75,7 +78,7 @@ pub struct InputFile {
     pub sha256: Option<String>,
 }
 
-/// The most events [`Store::expect_events`] makes room for at once (an estimate made from a
+/// The most events [`Store::make_room`] makes room for at once (an estimate made from a
 /// few files can be far off; ~4 GB of columns).
 const MAX_EXPECTED: usize = 1 << 24;
 
@@ -146,23 +149,34 @@ impl Store {
         self.generation
     }
 
-    /// Makes room for an estimated `expected` more events (at most [`MAX_EXPECTED`]).
-    /// Otherwise every per-event column doubles as it fills, and each doubling copies it
-    /// under the store lock (1.5% of a 1M-event load's CPU). The columns get a quarter
-    /// more than the estimate, and the arenas as much by their bytes per event so far: an
-    /// estimate short of the mark would leave the costliest doubling, that of the full
-    /// columns, still to happen, and where memory is overcommitted (Linux by default) room
-    /// that goes unused costs address space, not memory, since pages are mapped only when
-    /// written; column room that cannot be had is simply not made. The eventID table, whose
-    /// slots are all written, is sized for the estimate itself, up to a cap (see
-    /// `dedup::IdIndex::expect`).
-    pub fn expect_events(&mut self, expected: usize) {
+    /// The size of the eventID table [`Store::make_room`] wants for `expected` more
+    /// events, if it is larger than the present one: the caller makes it (with
+    /// [`EmptyIdTable::new`]) before taking the store's lock.
+    pub fn wanted_id_table(&self, expected: usize) -> Option<usize> {
+        self.dedup.wanted_capacity(self.len() + expected.min(MAX_EXPECTED))
+    }
+
+    /// Makes room for an estimated `expected` more events (at most [`MAX_EXPECTED`]), and
+    /// returns the memory those events will fill, for [`Prefault::run`] once the lock is
+    /// released. Otherwise every per-event column doubles as it fills, and each doubling
+    /// copies it under the store lock (1.5% of a 1M-event load's CPU). The columns get a
+    /// quarter more than the estimate, and the arenas as much by their bytes per event so
+    /// far: an estimate short of the mark would leave the costliest doubling, that of the
+    /// full columns, still to happen, and where memory is overcommitted (Linux by default)
+    /// room that goes unused costs address space, not memory, since pages are mapped only
+    /// when written; column room that cannot be had is simply not made. The eventID table,
+    /// whose slots are all written, comes sized for the estimate itself, up to a cap (see
+    /// [`Store::wanted_id_table`]).
+    pub fn make_room(&mut self, expected: usize, id_table: Option<EmptyIdTable>) -> Prefault {
         const MARGIN: f64 = 1.25;
-        self.dedup.expect(self.len() + expected.min(MAX_EXPECTED));
+        if let Some(table) = id_table {
+            self.dedup.adopt(table);
+        }
+        let expected = expected.min(MAX_EXPECTED);
         let additional = ((MARGIN * expected as f64) as usize).min(MAX_EXPECTED);
         let len = self.len().max(1);
-        // Room for `additional` events in something that holds `now` for `len` events.
-        let room = |now: usize| (now as f64 / len as f64 * additional as f64) as usize;
+        // Room for `events` events in something that holds `now` for `len` events.
+        let room = |now: usize, events: usize| (now as f64 / len as f64 * events as f64) as usize;
         fn reserve<T>(v: &mut Vec<T>, room: usize) {
             let _ = v.try_reserve_exact(room);
         }
@@ -172,14 +186,31 @@ impl Store {
         reserve(&mut self.content_hash, additional);
         for ids in [&mut self.event_ids, &mut self.request_ids] {
             reserve(&mut ids.ends, additional);
-            let _ = ids.text.try_reserve_exact(room(ids.text.len()));
+            let _ = ids.text.try_reserve_exact(room(ids.text.len(), additional));
         }
         for column in &mut self.columns {
             reserve(column, additional);
         }
         reserve(&mut self.resource_ends, additional);
-        let values = room(self.resource_values.len());
+        let values = room(self.resource_values.len(), additional);
         reserve(&mut self.resource_values, values);
+        // What the estimate itself will fill (not the margin: an estimate too high would
+        // map memory no event uses).
+        let mut prefault = Prefault::default();
+        prefault.spare(&self.time, expected);
+        prefault.spare(&self.flags, expected);
+        prefault.spare(&self.locators, expected);
+        prefault.spare(&self.content_hash, expected);
+        for ids in [&self.event_ids, &self.request_ids] {
+            prefault.spare(&ids.ends, expected);
+            prefault.spare_text(&ids.text, room(ids.text.len(), expected));
+        }
+        for column in &self.columns {
+            prefault.spare(column, expected);
+        }
+        prefault.spare(&self.resource_ends, expected);
+        prefault.spare(&self.resource_values, room(self.resource_values.len(), expected));
+        prefault
     }
 
     /// Number of events.
