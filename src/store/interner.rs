@@ -18,6 +18,7 @@
 //! locked phase only probes and compares.
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
@@ -66,8 +67,10 @@ pub struct FacetIndex {
     hashes: Vec<u64>,
     /// Ids into `values`, by [`hash_str`] of the value.
     table: HashTable<u32>,
-    /// Postings of ever later events, oldest first (see the module documentation).
-    segments: Vec<Segment>,
+    /// Postings of ever later events, oldest first (see the module documentation). Unset
+    /// while never built: a facet the load does not index (see `Facet::indexed_on_load`)
+    /// gets its postings whole from its column when they are first asked for.
+    segments: OnceLock<Vec<Segment>>,
 }
 
 /// The postings of a run of events: `events[offsets[id]..offsets[id + 1]]` are the events
@@ -105,6 +108,11 @@ impl Segment {
             *at += 1;
         }
         Segment { offsets, events }
+    }
+
+    /// The postings of the events `first..` of a column ([`NONE`] for no value).
+    fn of_column(distinct: usize, first: u32, ids: &[u32]) -> Segment {
+        Segment::build(distinct, || (first..).zip(ids.iter().copied()).filter(|&(_, id)| id != NONE))
     }
 
     /// `older` then `newer` (whose events all come later), as one segment.
@@ -205,8 +213,15 @@ impl FacetIndex {
 
     /// Adds the postings of events `first..` whose value ids are `ids` ([`NONE`] for none).
     pub fn index_column(&mut self, first: u32, ids: &[u32]) {
-        let pairs = || (first..).zip(ids.iter().copied()).filter(|&(_, id)| id != NONE);
-        self.add_segment(Segment::build(self.len(), pairs));
+        self.add_segment(Segment::of_column(self.len(), first, ids));
+    }
+
+    /// [`FacetIndex::index_column`] for a facet indexed on first use: adds to its postings
+    /// only if they were built already (else they are built whole when first asked for).
+    pub fn index_column_if_built(&mut self, first: u32, ids: &[u32]) {
+        if self.segments.get().is_some() {
+            self.index_column(first, ids);
+        }
     }
 
     /// Adds the postings of events `first..` whose value ids are the lists `ids[ends[k - 1]..
@@ -229,17 +244,21 @@ impl FacetIndex {
     }
 
     fn add_segment(&mut self, segment: Segment) {
+        if self.segments.get().is_none() {
+            let _ = self.segments.set(Vec::new());
+        }
+        let Some(segments) = self.segments.get_mut() else { return };
         if segment.events.is_empty() {
             return;
         }
-        self.segments.push(segment);
-        while let [.., older, newer] = &self.segments[..] {
+        segments.push(segment);
+        while let [.., older, newer] = &segments[..] {
             if newer.events.len() * 2 < older.events.len() {
                 break;
             }
             let merged = Segment::merge(older, newer);
-            self.segments.truncate(self.segments.len() - 2);
-            self.segments.push(merged);
+            segments.truncate(segments.len() - 2);
+            segments.push(merged);
         }
     }
 
@@ -261,9 +280,19 @@ impl FacetIndex {
             .copied()
     }
 
-    /// Events carrying value `id`, in ascending event order.
-    pub fn postings(&self, id: u32) -> Postings<'_> {
-        Postings { segments: &self.segments, id }
+    /// Events carrying value `id`, in ascending event order. `column` is the facet's
+    /// column over the events indexed so far, read only to build postings never built (the
+    /// store passes it: see `Store::facet`).
+    pub fn postings_from(&self, id: u32, column: &[u32]) -> Postings<'_> {
+        let segments = self.segments.get_or_init(|| {
+            let whole = Segment::of_column(self.len(), 0, column);
+            if whole.events.is_empty() {
+                Vec::new()
+            } else {
+                vec![whole]
+            }
+        });
+        Postings { segments, id }
     }
 
     /// `(id, value)` for every distinct value.
@@ -301,10 +330,10 @@ mod tests {
         let column = ids(&mut f, &["GetObject", "PutObject", "", "GetObject"]);
         assert_eq!(column, [0, 1, NONE, 0]);
         f.index_column(0, &column);
-        assert_eq!(f.postings(0).to_vec(), [0, 3]);
-        assert_eq!(f.postings(1).to_vec(), [1]);
-        assert_eq!(f.postings(7).to_vec(), Vec::<u32>::new(), "an unknown id has no events");
-        assert_eq!((f.postings(0).len(), f.postings(5).is_empty()), (2, true));
+        assert_eq!(f.postings_from(0, &[]).to_vec(), [0, 3]);
+        assert_eq!(f.postings_from(1, &[]).to_vec(), [1]);
+        assert_eq!(f.postings_from(7, &[]).to_vec(), Vec::<u32>::new(), "an unknown id has no events");
+        assert_eq!((f.postings_from(0, &[]).len(), f.postings_from(5, &[]).is_empty()), (2, true));
         assert_eq!(f.value(1), Some("PutObject"));
         assert_eq!(f.id_of("nope"), None);
         assert_eq!(f.len(), 2);
@@ -348,13 +377,35 @@ mod tests {
             stepped.index_column(at as u32, &column[at..at + step]);
             at += step;
         }
-        assert!(stepped.segments.len() <= 14, "{} segments", stepped.segments.len());
-        assert_eq!(whole.segments.len(), 1);
+        let segments = |f: &FacetIndex| f.segments.get().map_or(0, Vec::len);
+        assert!(segments(&stepped) <= 14, "{} segments", segments(&stepped));
+        assert_eq!(segments(&whole), 1);
         for (id, list) in expected.iter().enumerate() {
-            assert_eq!(&whole.postings(id as u32).to_vec(), list, "value {id}");
-            assert_eq!(&stepped.postings(id as u32).to_vec(), list, "value {id}");
-            assert_eq!(whole.postings(id as u32).slices().count(), usize::from(!list.is_empty()));
+            assert_eq!(&whole.postings_from(id as u32, &[]).to_vec(), list, "value {id}");
+            assert_eq!(&stepped.postings_from(id as u32, &[]).to_vec(), list, "value {id}");
+            assert_eq!(whole.postings_from(id as u32, &[]).slices().count(), usize::from(!list.is_empty()));
         }
+    }
+
+    /// A facet indexed on first use: nothing is built until postings are asked for, then
+    /// they come whole from the column given, and later steps add to them.
+    #[test]
+    fn postings_built_on_first_use_then_kept_up() {
+        let mut f = FacetIndex::default();
+        let column = ids(&mut f, &["a", "b", "", "a", "b", "a"]);
+        f.index_column_if_built(0, &column[..4]);
+        assert!(f.segments.get().is_none(), "not built by the load");
+        assert_eq!(f.postings_from(0, &column[..4]).to_vec(), [0, 3]);
+        assert_eq!(f.postings_from(1, &[]).to_vec(), [1], "built once: the column is not read again");
+        f.index_column_if_built(4, &column[4..]);
+        assert_eq!(f.postings_from(0, &[]).to_vec(), [0, 3, 5]);
+        assert_eq!(f.postings_from(1, &[]).to_vec(), [1, 4]);
+        // Asked for before anything was indexed: built empty, then kept up as usual.
+        let mut g = FacetIndex::default();
+        let column = ids(&mut g, &["x", "y"]);
+        assert!(g.postings_from(0, &[]).is_empty());
+        g.index_column_if_built(0, &column);
+        assert_eq!(g.postings_from(1, &[]).to_vec(), [1]);
     }
 
     #[test]
@@ -363,10 +414,10 @@ mod tests {
         let (a, b) = (f.intern("a"), f.intern("b"));
         // Events 10, 11, 12 with the lists [a, b, a], [], [b].
         f.index_lists(10, 0, &[3, 3, 4], &[a, b, a, b]);
-        assert_eq!(f.postings(a).to_vec(), [10]);
-        assert_eq!(f.postings(b).to_vec(), [10, 12]);
+        assert_eq!(f.postings_from(a, &[]).to_vec(), [10]);
+        assert_eq!(f.postings_from(b, &[]).to_vec(), [10, 12]);
         // A later step starts where the last list ended.
         f.index_lists(13, 4, &[5], &[a, b, a, b, a]);
-        assert_eq!(f.postings(a).to_vec(), [10, 13]);
+        assert_eq!(f.postings_from(a, &[]).to_vec(), [10, 13]);
     }
 }

@@ -342,20 +342,31 @@ impl Store {
     /// bulk, one column at a time, half of the columns on each of two threads (appending
     /// postings event by event, 21 scattered writes each, under the store lock kept the
     /// load workers waiting on each other), the time order on a third. At the end of a
-    /// load the workers are done, so this is the only work left.
+    /// load the workers are done, so this is the only work left. Facets the load does not
+    /// index ([`Facet::indexed_on_load`]) are passed over until their postings are first
+    /// asked for (see [`FacetView::postings`]).
     pub fn finish(&mut self) {
         let (from, to) = (self.indexed, self.time.len());
         let Store {
             columns, facets, resources, resource_ends, resource_values, time, content_hash, time_order, ..
         } = self;
-        let half = columns.len().div_ceil(2);
-        let (cols_a, cols_b) = columns.split_at(half);
-        let (facets_a, facets_b) = facets.split_at_mut(half);
+        // Columns in turns to the two threads: those the load indexes come first in column
+        // order, so halves would not be even.
+        let (mut work_a, mut work_b) = (Vec::new(), Vec::new());
+        for (i, ((facet, column), index)) in
+            Facet::SINGLE.into_iter().zip(columns.iter()).zip(facets.iter_mut()).enumerate()
+        {
+            if i % 2 == 0 {
+                work_a.push((facet, column, index))
+            } else {
+                work_b.push((facet, column, index))
+            }
+        }
         std::thread::scope(|s| {
             if from < to {
-                s.spawn(move || index_columns(cols_a, facets_a, from, to));
+                s.spawn(move || index_columns(work_a, from, to));
                 s.spawn(move || {
-                    index_columns(cols_b, facets_b, from, to);
+                    index_columns(work_b, from, to);
                     index_resources(resource_ends, resource_values, resources, from, to);
                 });
             }
@@ -421,11 +432,11 @@ impl Store {
         &self.raw
     }
 
-    /// The index of a facet.
-    pub fn facet(&self, facet: Facet) -> &FacetIndex {
+    /// A facet: its values and their events.
+    pub fn facet(&self, facet: Facet) -> FacetView<'_> {
         match facet.column() {
-            Some(c) => &self.facets[c],
-            None => &self.resources,
+            Some(c) => FacetView { index: &self.facets[c], column: &self.columns[c][..self.indexed] },
+            None => FacetView { index: &self.resources, column: &[] },
         }
     }
 
@@ -459,6 +470,43 @@ impl Store {
 }
 
 /// Adds events `from..to` to the resource postings.
+/// One facet of the store: its distinct values, and the events of each.
+#[derive(Clone, Copy)]
+pub struct FacetView<'s> {
+    index: &'s FacetIndex,
+    /// The facet's column over the indexed events (empty for resources), from which
+    /// postings not built by the load are built on first use.
+    column: &'s [u32],
+}
+
+impl<'s> FacetView<'s> {
+    /// Events carrying value `id`, in ascending event order.
+    pub fn postings(&self, id: u32) -> Postings<'s> {
+        self.index.postings_from(id, self.column)
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    pub fn value(&self, id: u32) -> Option<&'s str> {
+        self.index.value(id)
+    }
+
+    pub fn id_of(&self, value: &str) -> Option<u32> {
+        self.index.id_of(value)
+    }
+
+    /// `(id, value)` for every distinct value.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &'s str)> + 's {
+        self.index.iter()
+    }
+}
+
 fn index_resources(ends: &[u32], values: &[u32], resources: &mut FacetIndex, from: usize, to: usize) {
     let start = if from == 0 { 0 } else { ends[from - 1] };
     resources.index_lists(from as u32, start, &ends[from..to], values);
@@ -545,9 +593,15 @@ fn sort_order_keys(keys: &mut Vec<(i64, u64, u32)>) {
     *keys = sorted;
 }
 
-fn index_columns(columns: &[Vec<u32>], facets: &mut [FacetIndex], from: usize, to: usize) {
-    for (column, facet) in columns.iter().zip(facets) {
-        facet.index_column(from as u32, &column[from..to]);
+/// Adds the postings of events `from..to` to each facet of `work`, if the load indexes it
+/// or it was built on an earlier use (see [`Facet::indexed_on_load`]).
+fn index_columns(work: Vec<(Facet, &Vec<u32>, &mut FacetIndex)>, from: usize, to: usize) {
+    for (facet, column, index) in work {
+        if facet.indexed_on_load() {
+            index.index_column(from as u32, &column[from..to]);
+        } else {
+            index.index_column_if_built(from as u32, &column[from..to]);
+        }
     }
 }
 
