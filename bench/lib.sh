@@ -17,7 +17,8 @@ median() {
         END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# settle BINARY: waits (up to 5 s) until no process of this user has BINARY's name.
+# settle BINARY: waits (up to 5 s) until no process of this user has BINARY's name (so
+# any other trailscope the user runs meanwhile holds the benchmark up, with a warning).
 # trailscope leaves the freeing of a large store to a holder process that ends just after
 # it has exited (src/cli/quick_exit.rs); waiting keeps that work from overlapping the next
 # command.
@@ -28,6 +29,7 @@ settle() {
         pgrep -u "$(id -u)" -x "${name:0:15}" > /dev/null || return 0
         sleep 0.01
     done
+    echo "== settle: a process named ${name:0:15} is still running after 5 s; going on" >&2
 }
 
 # warm_up DIR: reads every .json.gz under DIR once, so every command runs on a warm page

@@ -5,8 +5,8 @@
 //! A key is minted by `AssumeRole`, `AssumeRoleWithSAML`, `AssumeRoleWithWebIdentity`,
 //! `GetSessionToken`, `GetFederationToken` (`responseElements.credentials.accessKeyId`) or
 //! `CreateAccessKey` (`responseElements.accessKey.accessKeyId`). The key and the call's
-//! `sharedEventID` are indexed at ingest ([`super::at_ingest`]), so following a chain is
-//! postings lookups; only the minting events shown are parsed, for what they were for.
+//! `sharedEventID` are read at ingest ([`super::at_ingest`]) into facets whose postings are
+//! built on first use, so following a chain is postings lookups; only the minting events shown are parsed, for what they were for.
 //!
 //! Role chaining across accounts: the role's account records its copy of the `AssumeRole`
 //! with the caller as `AWSAccount` (no ARN, no key), while the caller's account records the
@@ -86,7 +86,7 @@ pub fn mint_details(store: &Store, event: u32) -> Option<Mint> {
 }
 
 /// The loaded events that minted `key` (several when both accounts' copies name it), in
-/// ascending event-id order. Indexed at ingest: a postings lookup.
+/// ascending event-id order. Read at ingest: a postings lookup.
 pub fn mint_events(store: &Store, key: &str) -> Vec<u32> {
     let f = store.facet(Facet::MintedKey);
     f.id_of(key).map_or_else(Vec::new, |id| f.postings(id).to_vec())

@@ -87,6 +87,8 @@ pub struct Loader<'a> {
     read_so_far: Mutex<ReadSoFar>,
     /// Bytes of the files the walk found.
     found_bytes: AtomicU64,
+    /// Bytes of the files read so far.
+    read_bytes: AtomicU64,
     /// The store's events and bytes read when the load began (a store may be loaded into
     /// more than once): this load's rate of events per byte is measured from there.
     at_start: (usize, u64),
@@ -152,6 +154,7 @@ impl<'a> Loader<'a> {
             timings: None,
             read_so_far: Mutex::default(),
             found_bytes: AtomicU64::new(0),
+            read_bytes: AtomicU64::new(0),
             at_start,
         }
     }
@@ -267,11 +270,13 @@ impl Visitor for Loader<'_> {
         // and while the walker, idle from now on, maps the memory they will fill.
         let id_table = id_table.map(EmptyIdTable::new);
         let prefault = self.store().make_room(expected, id_table);
-        prefault.run();
+        // Mapping ahead is pointless once every file found has been read.
+        prefault.run_while(|| self.read_bytes.load(Ordering::Relaxed) < found);
     }
 
     fn read(&self, name: &str, bytes: &[u8]) {
         self.emit(LoadEvent::Read { bytes: bytes.len() as u64 });
+        self.read_bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let sha256 = self.hash_inputs.then(|| {
             use sha2::Digest;
             sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>()

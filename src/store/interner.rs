@@ -216,10 +216,15 @@ impl FacetIndex {
         self.add_segment(Segment::of_column(self.len(), first, ids));
     }
 
+    /// Whether the postings were built (by a load, or on first use).
+    pub(super) fn is_built(&self) -> bool {
+        self.segments.get().is_some()
+    }
+
     /// [`FacetIndex::index_column`] for a facet indexed on first use: adds to its postings
     /// only if they were built already (else they are built whole when first asked for).
     pub fn index_column_if_built(&mut self, first: u32, ids: &[u32]) {
-        if self.segments.get().is_some() {
+        if self.is_built() {
             self.index_column(first, ids);
         }
     }
@@ -245,9 +250,9 @@ impl FacetIndex {
 
     fn add_segment(&mut self, segment: Segment) {
         if self.segments.get().is_none() {
-            let _ = self.segments.set(Vec::new());
+            self.segments = OnceLock::from(Vec::new());
         }
-        let Some(segments) = self.segments.get_mut() else { return };
+        let segments = self.segments.get_mut().expect("set just above");
         if segment.events.is_empty() {
             return;
         }
@@ -283,7 +288,7 @@ impl FacetIndex {
     /// Events carrying value `id`, in ascending event order. `column` is the facet's
     /// column over the events indexed so far, read only to build postings never built (the
     /// store passes it: see `Store::facet`).
-    pub fn postings_from(&self, id: u32, column: &[u32]) -> Postings<'_> {
+    pub(super) fn postings_from(&self, id: u32, column: &[u32]) -> Postings<'_> {
         let segments = self.segments.get_or_init(|| {
             let whole = Segment::of_column(self.len(), 0, column);
             if whole.events.is_empty() {

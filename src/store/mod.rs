@@ -10,7 +10,7 @@ mod dedup;
 pub mod facet;
 pub mod interner;
 pub mod known;
-mod prefault;
+pub mod prefault;
 pub mod raw;
 
 use serde_json::Value;
@@ -130,7 +130,8 @@ pub struct Store {
     /// Which store this is, for the workers' memory of global ids (see `known`).
     generation: known::Generation,
     time_order: Vec<u32>,
-    /// Events whose postings are built (postings are built in bulk by `finish`).
+    /// Events indexed: postings are built in bulk by `finish` (those of facets the load
+    /// does not index, on first use) up to here.
     indexed: usize,
     pub report: LoadReport,
 }
@@ -157,16 +158,17 @@ impl Store {
     }
 
     /// Makes room for an estimated `expected` more events (at most [`MAX_EXPECTED`]), and
-    /// returns the memory those events will fill, for [`Prefault::run`] once the lock is
-    /// released. Otherwise every per-event column doubles as it fills, and each doubling
-    /// copies it under the store lock (1.5% of a 1M-event load's CPU). The columns get a
-    /// quarter more than the estimate, and the arenas as much by their bytes per event so
-    /// far: an estimate short of the mark would leave the costliest doubling, that of the
-    /// full columns, still to happen, and where memory is overcommitted (Linux by default)
-    /// room that goes unused costs address space, not memory, since pages are mapped only
-    /// when written; column room that cannot be had is simply not made. The eventID table,
-    /// whose slots are all written, comes sized for the estimate itself, up to a cap (see
-    /// [`Store::wanted_id_table`]).
+    /// returns the memory those events will fill (up to [`prefault::BUDGET_BYTES`]), for
+    /// [`Prefault::run_while`] once the lock is released. Otherwise every per-event column
+    /// doubles as it fills, and each doubling copies it under the store lock (1.5% of a
+    /// 1M-event load's CPU). The columns get a quarter more than the estimate, and the
+    /// arenas as much by their bytes per event so far: an estimate short of the mark would
+    /// leave the costliest doubling, that of the full columns, still to happen, and where
+    /// memory is overcommitted (Linux by default) the margin costs address space, not
+    /// memory, since its pages are mapped only when written; room that cannot be had is
+    /// simply not made. Only the estimate itself is mapped ahead, within the budget, since
+    /// an estimate can be far too high. The eventID table, whose slots are all written,
+    /// comes sized for the estimate itself, up to a cap (see [`Store::wanted_id_table`]).
     pub fn make_room(&mut self, expected: usize, id_table: Option<EmptyIdTable>) -> Prefault {
         const MARGIN: f64 = 1.25;
         if let Some(table) = id_table {
@@ -177,39 +179,28 @@ impl Store {
         let len = self.len().max(1);
         // Room for `events` events in something that holds `now` for `len` events.
         let room = |now: usize, events: usize| (now as f64 / len as f64 * events as f64) as usize;
-        fn reserve<T>(v: &mut Vec<T>, room: usize) {
-            let _ = v.try_reserve_exact(room);
+        let mut prefault = Prefault::default();
+        // Room for `more` elements, of which the first `ahead` are to be mapped ahead.
+        fn make<T>(v: &mut Vec<T>, more: usize, ahead: usize, prefault: &mut Prefault) {
+            let _ = v.try_reserve_exact(more);
+            prefault.spare(v, ahead);
         }
-        reserve(&mut self.time, additional);
-        reserve(&mut self.flags, additional);
-        reserve(&mut self.locators, additional);
-        reserve(&mut self.content_hash, additional);
+        make(&mut self.time, additional, expected, &mut prefault);
+        make(&mut self.flags, additional, expected, &mut prefault);
+        make(&mut self.locators, additional, expected, &mut prefault);
+        make(&mut self.content_hash, additional, expected, &mut prefault);
         for ids in [&mut self.event_ids, &mut self.request_ids] {
-            reserve(&mut ids.ends, additional);
-            let _ = ids.text.try_reserve_exact(room(ids.text.len(), additional));
+            make(&mut ids.ends, additional, expected, &mut prefault);
+            let now = ids.text.len();
+            let _ = ids.text.try_reserve_exact(room(now, additional));
+            prefault.spare_text(&ids.text, room(now, expected));
         }
         for column in &mut self.columns {
-            reserve(column, additional);
+            make(column, additional, expected, &mut prefault);
         }
-        reserve(&mut self.resource_ends, additional);
-        let values = room(self.resource_values.len(), additional);
-        reserve(&mut self.resource_values, values);
-        // What the estimate itself will fill (not the margin: an estimate too high would
-        // map memory no event uses).
-        let mut prefault = Prefault::default();
-        prefault.spare(&self.time, expected);
-        prefault.spare(&self.flags, expected);
-        prefault.spare(&self.locators, expected);
-        prefault.spare(&self.content_hash, expected);
-        for ids in [&self.event_ids, &self.request_ids] {
-            prefault.spare(&ids.ends, expected);
-            prefault.spare_text(&ids.text, room(ids.text.len(), expected));
-        }
-        for column in &self.columns {
-            prefault.spare(column, expected);
-        }
-        prefault.spare(&self.resource_ends, expected);
-        prefault.spare(&self.resource_values, room(self.resource_values.len(), expected));
+        make(&mut self.resource_ends, additional, expected, &mut prefault);
+        let now = self.resource_values.len();
+        make(&mut self.resource_values, room(now, additional), room(now, expected), &mut prefault);
         prefault
     }
 
@@ -350,8 +341,8 @@ impl Store {
         let Store {
             columns, facets, resources, resource_ends, resource_values, time, content_hash, time_order, ..
         } = self;
-        // Columns in turns to the two threads: those the load indexes come first in column
-        // order, so halves would not be even.
+        // Columns in turns to the two threads: most of those the load indexes come first in
+        // column order, so halves would not be even.
         let (mut work_a, mut work_b) = (Vec::new(), Vec::new());
         for (i, ((facet, column), index)) in
             Facet::SINGLE.into_iter().zip(columns.iter()).zip(facets.iter_mut()).enumerate()
@@ -364,11 +355,11 @@ impl Store {
         }
         std::thread::scope(|s| {
             if from < to {
-                s.spawn(move || index_columns(work_a, from, to));
                 s.spawn(move || {
-                    index_columns(work_b, from, to);
+                    index_columns(work_a, from, to);
                     index_resources(resource_ends, resource_values, resources, from, to);
                 });
+                s.spawn(move || index_columns(work_b, from, to));
             }
             sort_time_order(time, content_hash, time_order);
         });
@@ -469,7 +460,6 @@ impl Store {
     }
 }
 
-/// Adds events `from..to` to the resource postings.
 /// One facet of the store: its distinct values, and the events of each.
 #[derive(Clone, Copy)]
 pub struct FacetView<'s> {
@@ -507,6 +497,7 @@ impl<'s> FacetView<'s> {
     }
 }
 
+/// Adds events `from..to` to the resource postings.
 fn index_resources(ends: &[u32], values: &[u32], resources: &mut FacetIndex, from: usize, to: usize) {
     let start = if from == 0 { 0 } else { ends[from - 1] };
     resources.index_lists(from as u32, start, &ends[from..to], values);
@@ -614,6 +605,22 @@ enum Lookup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A load builds the postings of the facets it must index and leaves the others to
+    /// their first use.
+    #[test]
+    fn a_load_leaves_seldom_filtered_facets_to_their_first_use() {
+        let trail = br#"{"Records":[{"eventID":"e1","eventTime":"2024-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","errorMessage":"no","userIdentity":{"type":"IAMUser","userName":"bob","arn":"arn:aws:iam::1:user/bob"}}]}"#;
+        let store = std::sync::RwLock::new(Store::new());
+        crate::ingest::load_bytes(&store, "t.json", trail.to_vec(), &crate::ingest::Limits::default());
+        let store = store.into_inner().unwrap();
+        for (f, index) in Facet::SINGLE.into_iter().zip(&store.facets) {
+            assert_eq!(index.is_built(), f.indexed_on_load(), "{f:?}");
+        }
+        let messages = store.facet(Facet::ErrorMessage);
+        assert_eq!(messages.postings(messages.id_of("no").unwrap()).to_vec(), [0]);
+        assert!(store.facets[Facet::ErrorMessage.column().unwrap()].is_built());
+    }
 
     /// The bucketed sort orders keys exactly as a plain sort does, whatever the spread of
     /// the times: one second, a week, centuries, negative times, untimed keys, ties.
