@@ -19,8 +19,8 @@ struct Slot {
 
 const EMPTY: u32 = u32::MAX;
 const FIRST_CAPACITY: usize = 1 << 12;
-/// The most hashes [`IdIndex::wanted_capacity`] makes room for (a table of 32 MB); larger loads go
-/// on doubling from there.
+/// The most hashes [`IdIndex::wanted_capacity`] makes room for (a table of 32 MB); larger
+/// loads go on doubling from there.
 const MAX_PRESIZED_IDS: usize = 1 << 20;
 
 #[derive(Debug, Default)]

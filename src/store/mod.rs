@@ -330,7 +330,7 @@ impl Store {
 
     /// Builds the postings and the time order for events appended since the last call.
     /// The two touch disjoint parts of the store and run side by side: the postings in
-    /// bulk, one column at a time, half of the columns on each of two threads (appending
+    /// bulk, one column at a time, the columns in turns on two threads (appending
     /// postings event by event, 21 scattered writes each, under the store lock kept the
     /// load workers waiting on each other), the time order on a third. At the end of a
     /// load the workers are done, so this is the only work left. Facets the load does not
