@@ -155,30 +155,28 @@ mod tests {
             end_rx.recv().unwrap();
         });
         let pid = made_rx.recv().unwrap().expect("clone works outside valgrind");
-        let fds = format!("/proc/{pid}/fd");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        loop {
-            let open = std::fs::read_dir(&fds).map(|d| d.count()).unwrap_or(usize::MAX);
-            if open == 0 {
-                break;
+        // Polls `done` for up to 5 s; on time-out the holder is killed and the test fails.
+        let within_5s = |done: &mut dyn FnMut() -> bool, failure: &str| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while !done() {
+                if std::time::Instant::now() > deadline {
+                    // SAFETY: a signal to our own child.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    panic!("{failure}");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
             }
-            assert!(std::time::Instant::now() < deadline, "the holder still has {open} descriptors open");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        };
+        let fds = format!("/proc/{pid}/fd");
+        within_5s(&mut || std::fs::read_dir(&fds).is_ok_and(|d| d.count() == 0), "the holder kept descriptors open");
         let mut status = 0;
         // SAFETY: waiting for our own child with a valid out-parameter.
         assert_eq!(unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) }, 0, "alive while its maker runs");
+        // SAFETY: as above.
+        let mut reaped = || unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid;
         end.send(()).unwrap();
         maker.join().unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        // SAFETY: as above.
-        while unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == 0 {
-            if std::time::Instant::now() > deadline {
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-                panic!("the holder outlived the thread that made it");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        within_5s(&mut reaped, "the holder outlived the thread that made it");
         assert!(libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGKILL, "status {status:#x}");
     }
 }
