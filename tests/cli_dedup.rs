@@ -94,3 +94,55 @@ fn all_dedup_fixtures_together() {
     assert_eq!(int(&got, "duplicates"), 3 + 1 + 1);
     assert_id_collisions(&got, &want);
 }
+
+/// Many events sharing one placeholder eventID (docs and test data use `"event ID"`; a
+/// hostile file can do the same): each content is kept once however it is laid out, and
+/// every other copy is a duplicate. Each event used to be parsed against every earlier one
+/// with its ID, under the store lock: 8,000 such events took 237 s, and this file would
+/// not finish within the test's 180 s limit.
+#[test]
+fn many_events_sharing_one_event_id_are_judged_by_content() {
+    const CONTENTS: usize = 4000;
+    let record = |i: usize| {
+        serde_json::json!({
+            "eventVersion": "1.08",
+            "eventID": "event ID",
+            "eventTime": format!("2024-03-01T10:{:02}:{:02}Z", i / 60 % 60, i % 60),
+            "eventSource": "s3.amazonaws.com",
+            "eventName": "GetObject",
+            "awsRegion": "us-east-1",
+            "sourceIPAddress": "203.0.113.7",
+            "userAgent": format!("agent-{i}"),
+            "userIdentity": { "type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice" },
+        })
+    };
+    // The same record with its keys in reverse order, nested ones too.
+    fn reversed(v: &Value) -> String {
+        match v {
+            Value::Object(map) => {
+                let members: Vec<String> =
+                    map.iter().rev().map(|(k, v)| format!("{}: {}", Value::from(k.as_str()), reversed(v))).collect();
+                format!("{{ {} }}", members.join(" , "))
+            }
+            other => other.to_string(),
+        }
+    }
+    // Three layouts of each content: compact, reversed and pretty-printed.
+    let mut layouts: Vec<String> = (0..CONTENTS).map(|i| record(i).to_string()).collect();
+    layouts.extend((0..CONTENTS).map(|i| reversed(&record(i))));
+    layouts.extend((0..CONTENTS).map(|i| serde_json::to_string_pretty(&record(i)).unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared-id.json");
+    std::fs::write(&path, format!("{{\"Records\": [\n{}\n]}}", layouts.join(",\n"))).unwrap();
+
+    let run = stats([&path]);
+    run.assert_code(0);
+    let got = run.json();
+    let want = oracle([&path]);
+    assert_fields_match(&got, &want, &ORACLE_FIELDS, "shared-id.json");
+    assert_eq!(int(&got, "records"), 3 * CONTENTS as u64);
+    assert_eq!(int(&got, "events"), CONTENTS as u64);
+    assert_eq!(int(&got, "duplicates"), 2 * CONTENTS as u64);
+    assert_id_collisions(&got, &want);
+    assert_eq!(int(&got, "id_collisions"), CONTENTS as u64, "every event with the shared ID is flagged");
+}

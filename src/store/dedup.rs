@@ -1,5 +1,6 @@
 //! The eventID index behind deduplication: the hash of an eventID → the first event that
-//! has it, plus the rare further events whose eventID hashes the same.
+//! has it, plus, for the rare other eventIDs that hash the same, the first event of each.
+//! (Later events with an eventID already here are judged in `shared_ids`.)
 //!
 //! An open-addressing table of 16-byte slots (hash and event side by side, so a probe is
 //! one cache line) rather than a `HashMap`, whose control bytes and entries are two: with a
@@ -78,12 +79,13 @@ impl IdIndex {
         }
     }
 
-    /// Events after the first recorded under `hash`.
+    /// Events after the first recorded under `hash` (each with an eventID of its own).
     pub fn more(&self, hash: u64) -> &[u32] {
         self.more.get(&hash).map_or(&[], Vec::as_slice)
     }
 
-    /// Records a further event under `hash` (whose first is already recorded).
+    /// Records a further event under `hash` (whose first is already recorded), one whose
+    /// eventID differs from those of the events already recorded under it.
     pub fn push_more(&mut self, hash: u64, event: u32) {
         self.more.entry(hash).or_default().push(event);
     }

@@ -12,8 +12,7 @@ pub mod interner;
 pub mod known;
 pub mod prefault;
 pub mod raw;
-
-use serde_json::Value;
+mod shared_ids;
 
 pub use batch::PreparedBatch;
 pub use dedup::EmptyIdTable;
@@ -125,8 +124,10 @@ pub struct Store {
     resource_values: Vec<u32>,
     resources: FacetIndex,
     raw: RawStore,
-    /// eventID hash → the events with it.
+    /// eventID hash → the first event with each eventID that hashes so.
     dedup: dedup::IdIndex,
+    /// Events whose eventID an earlier event has (see [`shared_ids`]).
+    shared_ids: shared_ids::SharedIds,
     /// Which store this is, for the workers' memory of global ids (see `known`).
     generation: known::Generation,
     time_order: Vec<u32>,
@@ -240,7 +241,7 @@ impl Store {
         for (i, event) in events.iter().enumerate() {
             self.report.records += 1;
             let ev = self.time.len() as u32;
-            let mut collides_with = Vec::new();
+            let mut shares_id_with = None;
             if let Some(id) = event.event_id.as_deref() {
                 match self.claim_id(id, event.id_hash, event.content_hash, &event.bytes, ev) {
                     Lookup::Duplicate => {
@@ -248,7 +249,7 @@ impl Store {
                         outcome.duplicates += 1;
                         continue;
                     }
-                    Lookup::Collides(others) => collides_with = others,
+                    Lookup::SharesIdWith(first) => shares_id_with = Some(first),
                     Lookup::New => {}
                 }
             }
@@ -269,8 +270,8 @@ impl Store {
                 self.resource_values.push(global[local as usize]);
             }
             self.resource_ends.push(self.resource_values.len() as u32);
-            if !collides_with.is_empty() {
-                for other in collides_with.into_iter().chain([ev]) {
+            if let Some(first) = shares_id_with {
+                for other in [first, ev] {
                     let f = &mut self.flags[other as usize];
                     if *f & flags::ID_COLLISION == 0 {
                         *f |= flags::ID_COLLISION;
@@ -299,32 +300,20 @@ impl Store {
     /// records `ev` under it. `id_hash` is `xxh3_64` of `id`; `hash` is the content hash of
     /// `bytes`. One probe of the index in the common case, a new id.
     fn claim_id(&mut self, id: &str, id_hash: u64, hash: u64, bytes: &[u8], ev: u32) -> Lookup {
-        let h = id_hash;
-        let Some(first) = self.dedup.first_or_insert(h, ev) else { return Lookup::New };
-        let mut same_id = Vec::new();
-        for &c in std::iter::once(&first).chain(self.dedup.more(h)) {
-            if self.event_ids.get(c as usize) != Some(id) {
-                continue;
-            }
-            if self.content_hash[c as usize] == hash || self.same_content(c, bytes) {
-                return Lookup::Duplicate;
-            }
-            same_id.push(c);
-        }
-        self.dedup.push_more(h, ev);
-        if same_id.is_empty() {
-            Lookup::New
-        } else {
-            Lookup::Collides(same_id)
-        }
-    }
-
-    /// Same content, whitespace and key order aside (JSON), or identical bytes (CSV, text).
-    fn same_content(&self, event: u32, bytes: &[u8]) -> bool {
-        let Ok(stored) = self.raw.get(self.locators[event as usize]) else { return false };
-        match (serde_json::from_slice::<Value>(&stored), serde_json::from_slice::<Value>(bytes)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => stored.trim_ascii() == bytes.trim_ascii(),
+        let Some(first) = self.dedup.first_or_insert(id_hash, ev) else { return Lookup::New };
+        // Different eventIDs with the same hash are chained, one event for each.
+        let same_id = std::iter::once(first)
+            .chain(self.dedup.more(id_hash).iter().copied())
+            .find(|&c| self.event_ids.get(c as usize) == Some(id));
+        let Some(first) = same_id else {
+            self.dedup.push_more(id_hash, ev);
+            return Lookup::New;
+        };
+        let Store { shared_ids, content_hash, raw, locators, .. } = self;
+        let first_bytes = || raw.get(locators[first as usize]).ok();
+        match shared_ids.judge(first, content_hash[first as usize], hash, bytes, first_bytes) {
+            shared_ids::Verdict::Copy => Lookup::Duplicate,
+            shared_ids::Verdict::Different => Lookup::SharesIdWith(first),
         }
     }
 
@@ -599,7 +588,8 @@ fn index_columns(work: Vec<(Facet, &Vec<u32>, &mut FacetIndex)>, from: usize, to
 enum Lookup {
     New,
     Duplicate,
-    Collides(Vec<u32>),
+    /// A different event with the eventID of `first`.
+    SharesIdWith(u32),
 }
 
 #[cfg(test)]

@@ -1,0 +1,218 @@
+//! Events that share an eventID: which of them are copies of one another (whitespace and
+//! key order aside) and which are different events that carry the same ID.
+//!
+//! Nearly every eventID is unique, and the store's eventID index answers for it with one
+//! probe; a re-delivered copy has the same bytes, so the raw content hash settles it. Only
+//! an ID that reaches a second event with other bytes comes here, and gets a group: the
+//! raw and the canonical content hashes of its events. Each later event with that ID is
+//! judged against the whole group by two set lookups and at most one parse of its own
+//! bytes. Comparing it with each earlier event in turn (decompress, parse both) made a
+//! file of n events sharing a placeholder ID (`"eventID": "event ID"` in docs and test
+//! data, or a hostile file) cost n²/2 parses under the store lock: 8,000 such events took
+//! 237 s to load.
+
+use std::collections::hash_map::Entry;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::Value;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// What an event with an ID that is already in the store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// A copy of an event already kept: dropped as a duplicate.
+    Copy,
+    /// A different event with the same ID: kept, and it and `first` (the first event with
+    /// the ID) are flagged.
+    Different,
+}
+
+/// The groups of events that share an ID, by the first event with the ID.
+#[derive(Debug, Default)]
+pub struct SharedIds {
+    groups: FxHashMap<u32, Group>,
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    /// Raw content hashes of the events judged so far (kept and copies): a copy with the
+    /// same bytes needs no parse.
+    raw: FxHashSet<u64>,
+    /// Canonical content hashes ([`canonical_hash`]) of the events kept.
+    canonical: FxHashSet<u64>,
+}
+
+impl SharedIds {
+    /// Judges an event with raw content hash `raw` and bytes `bytes` whose ID is already
+    /// carried by `first` (raw content hash `first_raw`). `first_bytes` fetches the first
+    /// event's bytes (a decompression): it is called at most once per ID.
+    pub fn judge(
+        &mut self,
+        first: u32,
+        first_raw: u64,
+        raw: u64,
+        bytes: &[u8],
+        first_bytes: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Verdict {
+        let group = match self.groups.entry(first) {
+            Entry::Occupied(group) => group.into_mut(),
+            // The common case after a unique ID: the same file delivered again.
+            Entry::Vacant(_) if raw == first_raw => return Verdict::Copy,
+            Entry::Vacant(vacant) => {
+                let mut group = Group::default();
+                group.raw.insert(first_raw);
+                // A first event whose bytes cannot be read again matches only by raw hash.
+                if let Some(first_bytes) = first_bytes() {
+                    group.canonical.insert(canonical_hash(&first_bytes));
+                }
+                vacant.insert(group)
+            }
+        };
+        if !group.raw.insert(raw) {
+            return Verdict::Copy;
+        }
+        if group.canonical.insert(canonical_hash(bytes)) {
+            Verdict::Different
+        } else {
+            Verdict::Copy
+        }
+    }
+}
+
+/// A hash of an event's content with whitespace and object key order left out: equal for
+/// two JSON texts exactly when their `serde_json::Value`s are equal (`-0.0` and `0.0`
+/// included), and for text that is not JSON (CSV rows, space-delimited lines), a hash of
+/// its bytes without surrounding whitespace.
+pub fn canonical_hash(bytes: &[u8]) -> u64 {
+    let mut out = Vec::with_capacity(bytes.len());
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => {
+            out.push(b'J');
+            write_canonical(&value, &mut out);
+        }
+        Err(_) => {
+            out.push(b'T');
+            out.extend_from_slice(bytes.trim_ascii());
+        }
+    }
+    xxh3_64(&out)
+}
+
+/// Writes `value` unambiguously: a tag byte per value, lengths before strings and
+/// containers, object members sorted by key (whatever map type serde_json was built with).
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    let text = |s: &str, out: &mut Vec<u8>| {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    };
+    match value {
+        Value::Null => out.push(b'z'),
+        Value::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                out.push(b'u');
+                out.extend_from_slice(&u.to_le_bytes());
+            } else if let Some(i) = n.as_i64() {
+                out.push(b'i');
+                out.extend_from_slice(&i.to_le_bytes());
+            } else {
+                // Equal floats, -0.0 and 0.0 among them, get the same bytes.
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                out.push(b'd');
+                out.extend_from_slice(&(if f == 0.0 { 0.0f64 } else { f }).to_bits().to_le_bytes());
+            }
+        }
+        Value::String(s) => {
+            out.push(b's');
+            text(s, out);
+        }
+        Value::Array(items) => {
+            out.push(b'a');
+            out.extend_from_slice(&(items.len() as u64).to_le_bytes());
+            for item in items {
+                write_canonical(item, out);
+            }
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'o');
+            out.extend_from_slice(&(members.len() as u64).to_le_bytes());
+            for (key, value) in members {
+                text(key, out);
+                write_canonical(value, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(text: &str) -> u64 {
+        canonical_hash(text.as_bytes())
+    }
+
+    /// The canonical hash is equal exactly when serde_json's values are.
+    #[test]
+    fn canonical_hash_ignores_layout_and_key_order_only() {
+        let same = [
+            (r#"{"a":1,"b":[true,null,"x"]}"#, "{ \"b\" : [ true , null , \"x\" ] ,\n \"a\" : 1 }"),
+            (r#"{"n":{"y":2,"x":1}}"#, r#"{"n":{"x":1,"y":2}}"#),
+            (r#"{"f":-0.0}"#, r#"{"f":0.0}"#),
+            (r#"{"s":"\u0041"}"#, r#"{"s":"A"}"#),
+            ("a,b,c\n", "  a,b,c"),
+        ];
+        for (a, b) in same {
+            assert_eq!(hash(a), hash(b), "{a} vs {b}");
+        }
+        let different = [
+            (r#"{"a":1}"#, r#"{"a":1.0}"#),
+            (r#"{"a":[1,2]}"#, r#"{"a":[2,1]}"#),
+            (r#"{"a":"1"}"#, r#"{"a":1}"#),
+            (r#"{"ab":"c"}"#, r#"{"a":"bc"}"#),
+            (r#"{"a":{}}"#, r#"{"a":[]}"#),
+            (r#"{"a":null}"#, r#"{}"#),
+            ("\"x\"", "x"),
+        ];
+        for (a, b) in different {
+            assert_ne!(hash(a), hash(b), "{a} vs {b}");
+            let (va, vb) = (serde_json::from_str::<Value>(a).ok(), serde_json::from_str::<Value>(b).ok());
+            assert!(va.is_none() || vb.is_none() || va != vb, "the oracle calls {a} and {b} equal");
+        }
+    }
+
+    #[test]
+    fn a_group_keeps_each_content_once_and_fetches_the_first_event_once() {
+        let texts = [r#"{"eventID":"x","v":1}"#, r#"{"eventID":"x","v":2}"#, r#"{ "v":1, "eventID":"x" }"#];
+        let raw = |t: &str| xxh3_64(t.as_bytes());
+        let mut shared = SharedIds::default();
+        let fetched = std::cell::Cell::new(0);
+        let fetch = || {
+            fetched.set(fetched.get() + 1);
+            Some(texts[0].as_bytes().to_vec())
+        };
+        // The same bytes again: a copy, and no fetch.
+        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[0]), texts[0].as_bytes(), fetch), Verdict::Copy);
+        assert_eq!(fetched.get(), 0);
+        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[1]), texts[1].as_bytes(), fetch), Verdict::Different);
+        assert_eq!(fetched.get(), 1);
+        // The first event re-laid out, and the second again: copies.
+        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[2]), texts[2].as_bytes(), fetch), Verdict::Copy);
+        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[1]), texts[1].as_bytes(), fetch), Verdict::Copy);
+        let third = r#"{"eventID":"x","v":3}"#;
+        assert_eq!(shared.judge(0, raw(texts[0]), raw(third), third.as_bytes(), fetch), Verdict::Different);
+        assert_eq!(fetched.get(), 1, "the first event's bytes are fetched once per ID");
+    }
+
+    /// When the first event's bytes cannot be read again, only its exact copies match it.
+    #[test]
+    fn an_unreadable_first_event_matches_by_raw_hash_only() {
+        let (a, b) = (r#"{"v":1}"#, r#"{ "v":1 }"#);
+        let mut shared = SharedIds::default();
+        let (ra, rb) = (xxh3_64(a.as_bytes()), xxh3_64(b.as_bytes()));
+        assert_eq!(shared.judge(7, ra, rb, b.as_bytes(), || None), Verdict::Different);
+        assert_eq!(shared.judge(7, ra, ra, a.as_bytes(), || None), Verdict::Copy);
+    }
+}
