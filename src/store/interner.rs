@@ -17,19 +17,36 @@
 //! load workers hash each value while preparing a file outside the store lock, so the
 //! locked phase only probes and compares.
 
-use std::hash::BuildHasher;
-use std::sync::OnceLock;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{LazyLock, OnceLock};
 
+use foldhash::fast::SeedableRandomState;
+use foldhash::SharedSeed;
 use hashbrown::HashTable;
-use rustc_hash::FxBuildHasher;
 
 /// Marks "no value" in a facet column.
 pub const NONE: u32 = u32::MAX;
 
 /// The hash every interner uses for a value (workers compute it ahead of the lock).
+///
+/// Values are hostile: an attacker picks user agents, role session names and request
+/// parameters simply by making API calls. Under a fixed, public hash (FxHash, which this
+/// was) strings that collide can be computed in seconds: 65,536 printable 305-byte user
+/// agents with one FxHash took 123 s to load instead of 0.1 s, every value probing past all
+/// the others, and the time grows with the square of their number. Foldhash keyed from the
+/// OS's randomness once per process is as fast, and its collisions cannot be computed
+/// without the key.
 pub fn hash_str(value: &str) -> u64 {
-    FxBuildHasher.hash_one(value)
+    VALUE_HASHER.hash_one(value)
 }
+
+/// Random per process, from the OS (std's `RandomState` keys), rather than foldhash's own
+/// seed, which mixes only addresses and the clock.
+static VALUE_HASHER: LazyLock<SeedableRandomState> = LazyLock::new(|| {
+    static SHARED: OnceLock<SharedSeed> = OnceLock::new();
+    let random = |salt: u64| RandomState::new().hash_one(salt);
+    SeedableRandomState::with_seed(random(1), SHARED.get_or_init(|| SharedSeed::from_u64(random(2))))
+});
 
 /// Whether two values have the same bytes. Most values are short (regions, accounts, event
 /// names and sources, addresses), and comparing those of 4 to 32 bytes as a few
