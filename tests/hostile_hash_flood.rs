@@ -14,11 +14,14 @@ use serde_json::json;
 use trailscope::ingest::Limits;
 use trailscope::store::Facet;
 
-/// Sixteen 16-byte chunks, each with an alternative that leaves FxHash's state after the
-/// chunk unchanged, found by brute force over its published constants (/tmp tool, not
-/// committed: the second and later chunks were chosen so the state two chunks on allows a
-/// printable alternative). The first two have none. Any choice of alternatives, followed by
-/// [`TAIL`], gives strings of one length with one FxHash: 2^14 of them.
+/// Sixteen 16-byte chunks, each but the first two with an alternative that leaves FxHash's
+/// state unchanged. rustc-hash 2 mixes a chunk (words x, y) as `mix(s ^ x, K ^ y)`, where
+/// `s` is its state from two chunks before, `K` a published constant and `mix` symmetric;
+/// so the chunk (y ^ s ^ K, x ^ s ^ K) mixes the same. When every byte of `s ^ K` is below
+/// 0x20, that alternative of a chunk of the letters 0x40-0x5f is letters too: each chunk
+/// was found by brute force (~2^24 tries, two seconds in all) so that the state it leaves
+/// allows this for the chunk two on. Any choice of alternatives, followed by [`TAIL`],
+/// gives strings of one length with one FxHash: 2^14 of them.
 const CHUNKS: [(&str, &str); 16] = [
     ("L^OI_SQLYMP@FAAA", "L^OI_SQLYMP@FAAA"),
     ("Y_XNL[LHM\\QIDAAA", "Y_XNL[LHM\\QIDAAA"),
