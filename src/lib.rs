@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod export;
+pub mod hash_keys;
 pub mod ingest;
 pub mod integrity;
 pub mod model;

@@ -17,12 +17,14 @@
 //! load workers hash each value while preparing a file outside the store lock, so the
 //! locked phase only probes and compares.
 
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::{LazyLock, OnceLock};
 
 use foldhash::fast::SeedableRandomState;
 use foldhash::SharedSeed;
 use hashbrown::HashTable;
+
+use crate::hash_keys::random_key;
 
 /// Marks "no value" in a facet column.
 pub const NONE: u32 = u32::MAX;
@@ -40,12 +42,11 @@ pub fn hash_str(value: &str) -> u64 {
     VALUE_HASHER.hash_one(value)
 }
 
-/// Random per process, from the OS (std's `RandomState` keys), rather than foldhash's own
-/// seed, which mixes only addresses and the clock.
+/// Keyed from the OS's randomness ([`random_key`]) rather than foldhash's own seed, which
+/// mixes only addresses and the clock.
 static VALUE_HASHER: LazyLock<SeedableRandomState> = LazyLock::new(|| {
     static SHARED: OnceLock<SharedSeed> = OnceLock::new();
-    let random = |salt: u64| RandomState::new().hash_one(salt);
-    SeedableRandomState::with_seed(random(1), SHARED.get_or_init(|| SharedSeed::from_u64(random(2))))
+    SeedableRandomState::with_seed(random_key(1), SHARED.get_or_init(|| SharedSeed::from_u64(random_key(2))))
 });
 
 /// Whether two values have the same bytes. Most values are short (regions, accounts, event

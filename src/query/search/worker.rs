@@ -9,15 +9,16 @@
 //! may still be waiting in the channel: the receiver drops those whose `generation` is not
 //! the one it submitted last.
 
+use crate::hash_keys::random_key;
 use crate::store::read_store;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::xxh3_128_with_seed;
 
 use super::matcher::{LineMatcher, MatcherKind};
 use crate::query::summary::summary_line;
@@ -230,12 +231,21 @@ impl Shared {
     }
 }
 
+/// The hash that identifies a summary line. Lines carry text an attacker picks (user
+/// agents, session names), and with xxh3's public default secret two lines could be made
+/// to collide, so that one is searched as the other's text; a seed random per process
+/// makes that guesswork.
+fn line_hash(text: &str) -> u128 {
+    static SEED: LazyLock<u64> = LazyLock::new(|| random_key(0x5ea5c4));
+    xxh3_128_with_seed(text.as_bytes(), *SEED)
+}
+
 /// Summary lines of one selection, built chunk by chunk on first use and kept while the
 /// same selection is searched again. Identical lines are stored once: a third of the
 /// standard corpus's lines repeat one seen before (the same call by the same caller from
 /// the same address), and a line is scored once per query however often it repeats.
 /// Lines are identified by their 128-bit xxh3 hash (no collision is expected among fewer
-/// than 2^50 distinct lines).
+/// than 2^50 distinct lines), seeded per process ([`line_hash`]).
 struct LineCache {
     selection: Arc<Vec<u32>>,
     chunks: Vec<OnceLock<Lines>>,
@@ -285,7 +295,7 @@ impl LineCache {
                     .map(|&e| if (e as usize) < store.len() { summary_line(&store, e) } else { String::new() })
                     .collect()
             };
-            let hashes: Vec<u128> = texts.iter().map(|t| xxh3_128(t.as_bytes())).collect();
+            let hashes: Vec<u128> = texts.iter().map(|t| line_hash(t)).collect();
             let canonical: Box<[u32]> = {
                 let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
                 let seen = seen.get_or_insert_with(FxHashMap::default);
