@@ -133,7 +133,7 @@ pub struct PreparedEvent<'a> {
     pub(super) bytes: Cow<'a, [u8]>,
     pub(super) content_hash: u64,
     pub(super) event_id: Option<Cow<'a, str>>,
-    /// `xxh3_64` of `event_id` (the dedup key), computed here rather than under the lock.
+    /// [`super::dedup::id_hash`] of `event_id`, computed here rather than under the lock.
     pub(super) id_hash: u64,
     pub(super) request_id: Option<Cow<'a, str>>,
     pub(super) time: i64,
@@ -345,7 +345,7 @@ impl<'a> PreparedBatch<'a> {
         self.events.push(PreparedEvent {
             content_hash: xxh3_64(&bytes),
             bytes,
-            id_hash: event_id.as_deref().map_or(0, |id| xxh3_64(id.as_bytes())),
+            id_hash: event_id.as_deref().map_or(0, super::dedup::id_hash),
             event_id,
             request_id: clean(fields.request_id.take()),
             time: time.unwrap_or(UNTIMED),

@@ -297,7 +297,7 @@ impl Store {
     }
 
     /// Looks `id` up for the event about to become `ev` and, unless it is a duplicate,
-    /// records `ev` under it. `id_hash` is `xxh3_64` of `id`; `hash` is the content hash of
+    /// records `ev` under it. `id_hash` is [`dedup::id_hash`] of `id`; `hash` is the content hash of
     /// `bytes`. One probe of the index in the common case, a new id.
     fn claim_id(&mut self, id: &str, id_hash: u64, hash: u64, bytes: &[u8], ev: u32) -> Lookup {
         let Some(first) = self.dedup.first_or_insert(id_hash, ev) else { return Lookup::New };
