@@ -9,19 +9,16 @@
 //! whole file's events before they are appended, so their misses overlap instead of
 //! coming one event at a time.
 
-use std::sync::LazyLock;
-
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::hash_keys::random_key;
+use crate::hash_keys::XXH3_SEED;
 
 /// The hash of an eventID that the index files it under: xxh3, seeded per process. A file
 /// from an untrusted source could otherwise carry many different eventIDs with one public
 /// hash, each of which would be compared with all the others.
 pub fn id_hash(id: &str) -> u64 {
-    static SEED: LazyLock<u64> = LazyLock::new(|| random_key(0x1d));
-    xxh3_64_with_seed(id.as_bytes(), *SEED)
+    xxh3_64_with_seed(id.as_bytes(), *XXH3_SEED)
 }
 
 #[derive(Clone, Copy)]

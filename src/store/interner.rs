@@ -18,13 +18,11 @@
 //! locked phase only probes and compares.
 
 use std::hash::BuildHasher;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::OnceLock;
 
-use foldhash::fast::SeedableRandomState;
-use foldhash::SharedSeed;
 use hashbrown::HashTable;
 
-use crate::hash_keys::random_key;
+use crate::hash_keys::FOLDHASH;
 
 /// Marks "no value" in a facet column.
 pub const NONE: u32 = u32::MAX;
@@ -34,20 +32,14 @@ pub const NONE: u32 = u32::MAX;
 /// Values are hostile: an attacker picks user agents, role session names and request
 /// parameters simply by making API calls. Under a fixed, public hash (FxHash, which this
 /// was) strings that collide can be computed in seconds: 65,536 printable 305-byte user
-/// agents with one FxHash took 123 s to load instead of 0.1 s, every value probing past all
-/// the others, and the time grows with the square of their number. Foldhash keyed from the
-/// OS's randomness once per process is as fast, and its collisions cannot be computed
-/// without the key.
+/// agents with one FxHash (`tests/hostile_hash_flood.rs`'s construction, two chunks
+/// longer) took 123 s to load, every value probing past all the others, and the time grows
+/// with the square of their number; keyed, they load in 0.4 s. Foldhash keyed once per
+/// process ([`FOLDHASH`]) is as fast as FxHash. It is not a cryptographic hash, but
+/// finding its collisions needs the key, which an input file cannot see.
 pub fn hash_str(value: &str) -> u64 {
-    VALUE_HASHER.hash_one(value)
+    FOLDHASH.hash_one(value)
 }
-
-/// Keyed from the OS's randomness ([`random_key`]) rather than foldhash's own seed, which
-/// mixes only addresses and the clock.
-static VALUE_HASHER: LazyLock<SeedableRandomState> = LazyLock::new(|| {
-    static SHARED: OnceLock<SharedSeed> = OnceLock::new();
-    SeedableRandomState::with_seed(random_key(1), SHARED.get_or_init(|| SharedSeed::from_u64(random_key(2))))
-});
 
 /// Whether two values have the same bytes. Most values are short (regions, accounts, event
 /// names and sources, addresses), and comparing those of 4 to 32 bytes as a few

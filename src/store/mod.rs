@@ -126,7 +126,8 @@ pub struct Store {
     raw: RawStore,
     /// eventID hash → the first event with each eventID that hashes so.
     dedup: dedup::IdIndex,
-    /// Events whose eventID an earlier event has (see [`shared_ids`]).
+    /// The contents seen under each eventID that different events share (see
+    /// [`shared_ids`]).
     shared_ids: shared_ids::SharedIds,
     /// Which store this is, for the workers' memory of global ids (see `known`).
     generation: known::Generation,
@@ -296,8 +297,9 @@ impl Store {
         outcome
     }
 
-    /// Looks `id` up for the event about to become `ev` and, unless it is a duplicate,
-    /// records `ev` under it. `id_hash` is [`dedup::id_hash`] of `id`; `hash` is the content hash of
+    /// Looks `id` up for the event about to become `ev`: a new eventID is recorded with
+    /// `ev` as its first event; otherwise the event is judged against those with the
+    /// eventID ([`shared_ids`]). `id_hash` is [`dedup::id_hash`] of `id`; `hash` is the content hash of
     /// `bytes`. One probe of the index in the common case, a new id.
     fn claim_id(&mut self, id: &str, id_hash: u64, hash: u64, bytes: &[u8], ev: u32) -> Lookup {
         let Some(first) = self.dedup.first_or_insert(id_hash, ev) else { return Lookup::New };

@@ -2,20 +2,23 @@
 //! key order aside) and which are different events that carry the same ID.
 //!
 //! Nearly every eventID is unique, and the store's eventID index answers for it with one
-//! probe; a re-delivered copy has the same bytes, so the raw content hash settles it. Only
-//! an ID that reaches a second event with other bytes comes here, and gets a group: the
-//! raw and the canonical content hashes of its events. Each later event with that ID is
-//! judged against the whole group by two set lookups and at most one parse of its own
-//! bytes. Comparing it with each earlier event in turn (decompress, parse both) made a
-//! file of n events sharing a placeholder ID (`"eventID": "event ID"` in docs and test
-//! data, or a hostile file) cost n²/2 parses under the store lock: 8,000 such events took
-//! 237 s to load.
+//! probe; a re-delivered copy has the same bytes, so the raw content hash settles it, and
+//! a copy laid out otherwise (a pretty `.json` beside its compact `.json.gz`) costs one
+//! parse of each. Only an ID carried by two different events gets a group here: the raw
+//! and canonical content hashes of its events, against which each later event with that ID
+//! is judged by two set lookups and at most one parse of its own bytes. Comparing it with
+//! each earlier event in turn (decompress, parse both) made a file of n events sharing a
+//! placeholder ID (`"eventID": "event ID"` in docs and test data, or a hostile file) cost
+//! n²/2 parses under the store lock: 8,000 such events took 237 s to load.
 
-use std::collections::hash_map::Entry;
+use std::collections::HashSet;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use foldhash::fast::SeedableRandomState;
+use rustc_hash::FxHashMap;
 use serde_json::Value;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::xxh3_128_with_seed;
+
+use crate::hash_keys::{FOLDHASH, XXH3_SEED};
 
 /// What an event with an ID that is already in the store is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,19 +36,22 @@ pub struct SharedIds {
     groups: FxHashMap<u32, Group>,
 }
 
-#[derive(Debug, Default)]
+/// The contents seen under one ID. The sets are keyed ([`FOLDHASH`]): the hashes in them
+/// are of bytes a hostile file picks.
+#[derive(Debug)]
 struct Group {
     /// Raw content hashes of the events judged so far (kept and copies): a copy with the
     /// same bytes needs no parse.
-    raw: FxHashSet<u64>,
+    raw: HashSet<u64, SeedableRandomState>,
     /// Canonical content hashes ([`canonical_hash`]) of the events kept.
-    canonical: FxHashSet<u64>,
+    canonical: HashSet<u128, SeedableRandomState>,
 }
 
 impl SharedIds {
     /// Judges an event with raw content hash `raw` and bytes `bytes` whose ID is already
     /// carried by `first` (raw content hash `first_raw`). `first_bytes` fetches the first
-    /// event's bytes (a decompression): it is called at most once per ID.
+    /// event's bytes (a decompression): it is called only while `first` is the one event
+    /// kept with the ID.
     pub fn judge(
         &mut self,
         first: u32,
@@ -54,36 +60,39 @@ impl SharedIds {
         bytes: &[u8],
         first_bytes: impl FnOnce() -> Option<Vec<u8>>,
     ) -> Verdict {
-        let group = match self.groups.entry(first) {
-            Entry::Occupied(group) => group.into_mut(),
-            // The common case after a unique ID: the same file delivered again.
-            Entry::Vacant(_) if raw == first_raw => return Verdict::Copy,
-            Entry::Vacant(vacant) => {
-                let mut group = Group::default();
-                group.raw.insert(first_raw);
-                // A first event whose bytes cannot be read again matches only by raw hash.
-                if let Some(first_bytes) = first_bytes() {
-                    group.canonical.insert(canonical_hash(&first_bytes));
-                }
-                vacant.insert(group)
+        if let Some(group) = self.groups.get_mut(&first) {
+            if !group.raw.insert(raw) {
+                return Verdict::Copy;
             }
-        };
-        if !group.raw.insert(raw) {
+            return if group.canonical.insert(canonical_hash(bytes)) { Verdict::Different } else { Verdict::Copy };
+        }
+        // The one event kept with this ID so far: a copy of it leaves nothing behind.
+        if raw == first_raw {
             return Verdict::Copy;
         }
-        if group.canonical.insert(canonical_hash(bytes)) {
-            Verdict::Different
-        } else {
-            Verdict::Copy
+        let canonical = canonical_hash(bytes);
+        // A first event whose bytes cannot be read again matches only by raw hash.
+        let first_canonical = first_bytes().map(|b| canonical_hash(&b));
+        if first_canonical == Some(canonical) {
+            return Verdict::Copy;
         }
+        let mut group =
+            Group { raw: HashSet::with_hasher(FOLDHASH.clone()), canonical: HashSet::with_hasher(FOLDHASH.clone()) };
+        group.raw.extend([first_raw, raw]);
+        group.canonical.extend(first_canonical.into_iter().chain([canonical]));
+        self.groups.insert(first, group);
+        Verdict::Different
     }
 }
 
 /// A hash of an event's content with whitespace and object key order left out: equal for
 /// two JSON texts exactly when their `serde_json::Value`s are equal (`-0.0` and `0.0`
 /// included), and for text that is not JSON (CSV rows, space-delimited lines), a hash of
-/// its bytes without surrounding whitespace.
-pub fn canonical_hash(bytes: &[u8]) -> u64 {
+/// its bytes. Either way ASCII whitespace around the text is trimmed first. 128 bits and
+/// seeded per process ([`XXH3_SEED`]): a copy is dropped on this hash alone, so no file
+/// may be able to aim at another event's.
+pub fn canonical_hash(bytes: &[u8]) -> u128 {
+    let bytes = bytes.trim_ascii();
     let mut out = Vec::with_capacity(bytes.len());
     match serde_json::from_slice::<Value>(bytes) {
         Ok(value) => {
@@ -92,10 +101,10 @@ pub fn canonical_hash(bytes: &[u8]) -> u64 {
         }
         Err(_) => {
             out.push(b'T');
-            out.extend_from_slice(bytes.trim_ascii());
+            out.extend_from_slice(bytes);
         }
     }
-    xxh3_64(&out)
+    xxh3_128_with_seed(&out, *XXH3_SEED)
 }
 
 /// Writes `value` unambiguously: a tag byte per value, lengths before strings and
@@ -148,43 +157,56 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
+    use xxhash_rust::xxh3::xxh3_64;
+
     use super::*;
 
-    fn hash(text: &str) -> u64 {
+    fn hash(text: &str) -> u128 {
         canonical_hash(text.as_bytes())
     }
 
-    /// The canonical hash is equal exactly when serde_json's values are.
+    /// The canonical hash is equal exactly when serde_json's values are (or, for text that
+    /// is not JSON, the trimmed bytes).
     #[test]
     fn canonical_hash_ignores_layout_and_key_order_only() {
+        let value = |t: &str| serde_json::from_str::<Value>(t.trim_ascii()).ok();
         let same = [
             (r#"{"a":1,"b":[true,null,"x"]}"#, "{ \"b\" : [ true , null , \"x\" ] ,\n \"a\" : 1 }"),
             (r#"{"n":{"y":2,"x":1}}"#, r#"{"n":{"x":1,"y":2}}"#),
             (r#"{"f":-0.0}"#, r#"{"f":0.0}"#),
             (r#"{"s":"\u0041"}"#, r#"{"s":"A"}"#),
+            (r#"{"a":1,"a":2}"#, r#"{"a":2}"#),
+            (r#"{"big":18446744073709551616}"#, r#"{"big":1.8446744073709552e19}"#),
+            ("{\"a\":1}\x0c", r#"{"a":1}"#),
             ("a,b,c\n", "  a,b,c"),
         ];
         for (a, b) in same {
-            assert_eq!(hash(a), hash(b), "{a} vs {b}");
+            assert_eq!(hash(a), hash(b), "{a:?} vs {b:?}");
+            assert_eq!(value(a), value(b), "the oracle calls {a:?} and {b:?} different");
         }
         let different = [
             (r#"{"a":1}"#, r#"{"a":1.0}"#),
+            (r#"{"a":-0}"#, r#"{"a":0}"#),
             (r#"{"a":[1,2]}"#, r#"{"a":[2,1]}"#),
             (r#"{"a":"1"}"#, r#"{"a":1}"#),
             (r#"{"ab":"c"}"#, r#"{"a":"bc"}"#),
             (r#"{"a":{}}"#, r#"{"a":[]}"#),
             (r#"{"a":null}"#, r#"{}"#),
             ("\"x\"", "x"),
+            ("a,b", "a, b"),
         ];
         for (a, b) in different {
-            assert_ne!(hash(a), hash(b), "{a} vs {b}");
-            let (va, vb) = (serde_json::from_str::<Value>(a).ok(), serde_json::from_str::<Value>(b).ok());
-            assert!(va.is_none() || vb.is_none() || va != vb, "the oracle calls {a} and {b} equal");
+            assert_ne!(hash(a), hash(b), "{a:?} vs {b:?}");
+            let (va, vb) = (value(a), value(b));
+            assert!(
+                va != vb || (va.is_none() && a.trim_ascii() != b.trim_ascii()),
+                "the oracle calls {a:?} and {b:?} equal"
+            );
         }
     }
 
     #[test]
-    fn a_group_keeps_each_content_once_and_fetches_the_first_event_once() {
+    fn an_id_gets_a_group_only_when_two_different_events_carry_it() {
         let texts = [r#"{"eventID":"x","v":1}"#, r#"{"eventID":"x","v":2}"#, r#"{ "v":1, "eventID":"x" }"#];
         let raw = |t: &str| xxh3_64(t.as_bytes());
         let mut shared = SharedIds::default();
@@ -193,17 +215,22 @@ mod tests {
             fetched.set(fetched.get() + 1);
             Some(texts[0].as_bytes().to_vec())
         };
-        // The same bytes again: a copy, and no fetch.
-        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[0]), texts[0].as_bytes(), fetch), Verdict::Copy);
+        let mut judge = |text: &str| shared.judge(0, raw(texts[0]), raw(text), text.as_bytes(), fetch);
+        // Copies of the lone first event, the same bytes (no fetch) and laid out otherwise.
+        assert_eq!(judge(texts[0]), Verdict::Copy);
         assert_eq!(fetched.get(), 0);
-        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[1]), texts[1].as_bytes(), fetch), Verdict::Different);
+        assert_eq!(judge(texts[2]), Verdict::Copy);
         assert_eq!(fetched.get(), 1);
-        // The first event re-laid out, and the second again: copies.
-        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[2]), texts[2].as_bytes(), fetch), Verdict::Copy);
-        assert_eq!(shared.judge(0, raw(texts[0]), raw(texts[1]), texts[1].as_bytes(), fetch), Verdict::Copy);
-        let third = r#"{"eventID":"x","v":3}"#;
-        assert_eq!(shared.judge(0, raw(texts[0]), raw(third), third.as_bytes(), fetch), Verdict::Different);
-        assert_eq!(fetched.get(), 1, "the first event's bytes are fetched once per ID");
+        assert!(shared.groups.is_empty(), "copies of a lone event leave nothing stored");
+        let mut judge = |text: &str| shared.judge(0, raw(texts[0]), raw(text), text.as_bytes(), fetch);
+        assert_eq!(judge(texts[1]), Verdict::Different);
+        assert_eq!(fetched.get(), 2);
+        // With a group, copies of either event are known without fetching.
+        assert_eq!(judge(texts[2]), Verdict::Copy);
+        assert_eq!(judge(texts[1]), Verdict::Copy);
+        assert_eq!(judge(r#"{"eventID":"x","v":3}"#), Verdict::Different);
+        assert_eq!(fetched.get(), 2, "a group is judged without the first event's bytes");
+        assert_eq!(shared.groups.len(), 1);
     }
 
     /// When the first event's bytes cannot be read again, only its exact copies match it.

@@ -9,11 +9,11 @@
 //! may still be waiting in the channel: the receiver drops those whose `generation` is not
 //! the one it submitted last.
 
-use crate::hash_keys::random_key;
+use crate::hash_keys::XXH3_SEED;
 use crate::store::read_store;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -236,8 +236,7 @@ impl Shared {
 /// to collide, so that one is searched as the other's text; a seed random per process
 /// makes that guesswork.
 fn line_hash(text: &str) -> u128 {
-    static SEED: LazyLock<u64> = LazyLock::new(|| random_key(0x5ea5c4));
-    xxh3_128_with_seed(text.as_bytes(), *SEED)
+    xxh3_128_with_seed(text.as_bytes(), *XXH3_SEED)
 }
 
 /// Summary lines of one selection, built chunk by chunk on first use and kept while the
