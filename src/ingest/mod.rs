@@ -7,7 +7,7 @@ pub mod fastscan;
 pub mod files;
 pub mod input;
 pub mod isolate;
-mod libdeflate;
+pub(crate) mod libdeflate;
 pub mod limits;
 pub mod pipeline;
 pub mod report;
