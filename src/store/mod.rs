@@ -299,8 +299,8 @@ impl Store {
 
     /// Looks `id` up for the event about to become `ev`: a new eventID is recorded with
     /// `ev` as its first event; otherwise the event is judged against those with the
-    /// eventID ([`shared_ids`]). `id_hash` is [`dedup::id_hash`] of `id`; `hash` is the content hash of
-    /// `bytes`. One probe of the index in the common case, a new id.
+    /// eventID ([`shared_ids`]). `id_hash` is [`dedup::id_hash`] of `id`; `hash` is the
+    /// content hash of `bytes`. One probe of the index in the common case, a new id.
     fn claim_id(&mut self, id: &str, id_hash: u64, hash: u64, bytes: &[u8], ev: u32) -> Lookup {
         let Some(first) = self.dedup.first_or_insert(id_hash, ev) else { return Lookup::New };
         // Different eventIDs with the same hash are chained, one event for each.
