@@ -146,3 +146,22 @@ fn many_events_sharing_one_event_id_are_judged_by_content() {
     assert_id_collisions(&got, &want);
     assert_eq!(int(&got, "id_collisions"), CONTENTS as u64, "every event with the shared ID is flagged");
 }
+
+/// Console CSV rows sharing an eventID that differ only in a space are different events,
+/// even when a row starts with `{` (a JSON record's layout may be set aside; a row's
+/// spaces are content).
+#[test]
+fn csv_rows_differing_in_a_space_are_both_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.csv");
+    let header = "User name,Event name,Event time,Event source,Event ID,AWS region";
+    let row = |name: &str| format!("{{alice,{name},2024-03-01T10:00:00Z,signin.amazonaws.com,e-1,us-east-1");
+    std::fs::write(&path, format!("{header}\n{}\n{}\n", row("Console Login"), row("ConsoleLogin"))).unwrap();
+    let run = stats([&path]);
+    run.assert_code(0);
+    let got = run.json();
+    assert_eq!(int(&got, "records"), 2, "{got:#}");
+    assert_eq!(int(&got, "events"), 2);
+    assert_eq!(int(&got, "duplicates"), 0);
+    assert_eq!(int(&got, "id_collisions"), 2);
+}

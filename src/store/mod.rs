@@ -244,7 +244,7 @@ impl Store {
             let ev = self.time.len() as u32;
             let mut shares_id_with = None;
             if let Some(id) = event.event_id.as_deref() {
-                match self.claim_id(id, event.id_hash, event.content_hash, &event.bytes, ev) {
+                match self.claim_id(id, event, ev) {
                     Lookup::Duplicate => {
                         self.report.duplicates += 1;
                         outcome.duplicates += 1;
@@ -297,23 +297,26 @@ impl Store {
         outcome
     }
 
-    /// Looks `id` up for the event about to become `ev`: a new eventID is recorded with
-    /// `ev` as its first event; otherwise the event is judged against those with the
-    /// eventID ([`shared_ids`]). `id_hash` is [`dedup::id_hash`] of `id`; `hash` is the
-    /// content hash of `bytes`. One probe of the index in the common case, a new id.
-    fn claim_id(&mut self, id: &str, id_hash: u64, hash: u64, bytes: &[u8], ev: u32) -> Lookup {
-        let Some(first) = self.dedup.first_or_insert(id_hash, ev) else { return Lookup::New };
+    /// Looks `id` (the eventID of `event`) up for the event about to become `ev`: a new
+    /// eventID is recorded with `ev` as its first event; otherwise the event is judged
+    /// against those with the eventID ([`shared_ids`]). One probe of the index in the
+    /// common case, a new id.
+    fn claim_id(&mut self, id: &str, event: &batch::PreparedEvent, ev: u32) -> Lookup {
+        let Some(first) = self.dedup.first_or_insert(event.id_hash, ev) else { return Lookup::New };
         // Different eventIDs with the same hash are chained, one event for each.
         let same_id = std::iter::once(first)
-            .chain(self.dedup.more(id_hash).iter().copied())
+            .chain(self.dedup.more(event.id_hash).iter().copied())
             .find(|&c| self.event_ids.get(c as usize) == Some(id));
         let Some(first) = same_id else {
-            self.dedup.push_more(id_hash, ev);
+            self.dedup.push_more(event.id_hash, ev);
             return Lookup::New;
         };
+        // Text formats (CSV rows, space-delimited lines), and only they, make partial events.
+        let json = (self.flags[first as usize] | event.flags) & flags::PARTIAL == 0;
         let Store { shared_ids, content_hash, raw, locators, .. } = self;
         let first_bytes = || raw.get(locators[first as usize]).ok();
-        match shared_ids.judge(first, content_hash[first as usize], hash, bytes, first_bytes) {
+        match shared_ids.judge(first, content_hash[first as usize], event.content_hash, &event.bytes, json, first_bytes)
+        {
             shared_ids::Verdict::Copy => Lookup::Duplicate,
             shared_ids::Verdict::Different => Lookup::SharesIdWith(first),
         }

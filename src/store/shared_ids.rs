@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use foldhash::fast::SeedableRandomState;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
-use xxhash_rust::xxh3::xxh3_128_with_seed;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::hash_keys::{FOLDHASH, XXH3_SEED};
 
@@ -35,6 +35,10 @@ pub enum Verdict {
 #[derive(Debug, Default)]
 pub struct SharedIds {
     groups: FxHashMap<u32, Group>,
+    /// For a first event still alone with its ID, once a copy in another layout came: its
+    /// hashes, so further copies need not read it again (each read inflates its blob under
+    /// the store lock, and a file can hold any number of copies).
+    lone: FxHashMap<u32, Lone>,
 }
 
 /// The contents seen under one ID. The sets are keyed ([`FOLDHASH`]): the hashes in them
@@ -45,21 +49,35 @@ struct Group {
     /// same bytes needs no parse.
     raw: HashSet<u64, SeedableRandomState>,
     /// Canonical content hashes ([`canonical_hash`]) of the events kept.
-    canonical: HashSet<u128, SeedableRandomState>,
+    canonical: HashSet<u64, SeedableRandomState>,
+}
+
+/// A lone first event's [`layout_hash`] and [`canonical_hash`], each worked out on first
+/// need (0: not yet, or its bytes could not be read).
+#[derive(Debug, Default, Clone, Copy)]
+struct Lone {
+    layout: u64,
+    canonical: u64,
 }
 
 impl SharedIds {
     /// Judges an event with raw content hash `raw` and bytes `bytes` whose ID is already
-    /// carried by `first` (raw content hash `first_raw`). `first_bytes` fetches the first
-    /// event's bytes (a decompression): it is called only while `first` is the one event
-    /// kept with the ID.
-    pub fn judge(
+    /// carried by `first` (raw content hash `first_raw`). `json` says that both are records
+    /// read as JSON (not CSV rows or text lines), whose layout may be set aside.
+    /// `first_bytes` fetches the first event's bytes (a decompression): it is called only
+    /// while `first` is the one event kept with the ID, at most twice for an ID.
+    ///
+    /// The raw content hash is public (it also orders events), and a copy is dropped on it
+    /// alone, as ever: an eventID is AWS's, so two records with one eventID whose bytes
+    /// collide can only come from a forged file, which could as well leave an event out.
+    pub fn judge<F: FnOnce() -> Option<Vec<u8>>>(
         &mut self,
         first: u32,
         first_raw: u64,
         raw: u64,
         bytes: &[u8],
-        first_bytes: impl FnOnce() -> Option<Vec<u8>>,
+        json: bool,
+        first_bytes: F,
     ) -> Verdict {
         if let Some(group) = self.groups.get_mut(&first) {
             if !group.raw.insert(raw) {
@@ -67,40 +85,60 @@ impl SharedIds {
             }
             return if group.canonical.insert(canonical_hash(bytes)) { Verdict::Different } else { Verdict::Copy };
         }
-        // The one event kept with this ID so far: a copy of it leaves nothing behind.
+        // The one event kept with this ID so far: a copy with its bytes leaves nothing behind.
         if raw == first_raw {
             return Verdict::Copy;
         }
-        // A first event whose bytes cannot be read again matches only by raw hash.
-        let first_bytes = first_bytes();
+        let lone = self.lone.entry(first).or_default();
+        // The first event's bytes, fetched once if at all.
+        let (mut fetch, mut text) = (Some(first_bytes), None);
         // The usual copy in another layout (a pretty `.json` beside its compact `.json.gz`)
         // has the same tokens in the same order: a scan, half the cost of parsing both.
-        if let (Some(a), Some(b)) = (first_bytes.as_deref().and_then(without_layout), without_layout(bytes)) {
-            if a == b {
+        if json {
+            if lone.layout == 0 {
+                lone.layout = fetched(&mut fetch, &mut text).and_then(layout_hash).unwrap_or(0);
+            }
+            if lone.layout != 0 && layout_hash(bytes) == Some(lone.layout) {
                 return Verdict::Copy;
             }
         }
         let canonical = canonical_hash(bytes);
-        let first_canonical = first_bytes.map(|b| canonical_hash(&b));
-        if first_canonical == Some(canonical) {
+        if lone.canonical == 0 {
+            lone.canonical = fetched(&mut fetch, &mut text).map(canonical_hash).unwrap_or(0);
+        }
+        if lone.canonical == canonical {
             return Verdict::Copy;
         }
+        let first_canonical = lone.canonical;
+        self.lone.remove(&first);
         let mut group =
             Group { raw: HashSet::with_hasher(FOLDHASH.clone()), canonical: HashSet::with_hasher(FOLDHASH.clone()) };
         group.raw.extend([first_raw, raw]);
-        group.canonical.extend(first_canonical.into_iter().chain([canonical]));
+        // A first event whose bytes cannot be read again matches only by raw hash.
+        group.canonical.extend([first_canonical, canonical].into_iter().filter(|&h| h != 0));
         self.groups.insert(first, group);
         Verdict::Different
     }
 }
 
+/// The bytes `fetch` gives, fetched on the first call.
+fn fetched<'t, F: FnOnce() -> Option<Vec<u8>>>(
+    fetch: &mut Option<F>,
+    text: &'t mut Option<Vec<u8>>,
+) -> Option<&'t [u8]> {
+    if let Some(fetch) = fetch.take() {
+        *text = fetch();
+    }
+    text.as_deref()
+}
+
 /// A hash of an event's content with whitespace and object key order left out: equal for
 /// two JSON texts exactly when their `serde_json::Value`s are equal (`-0.0` and `0.0`
 /// included), and for text that is not JSON (CSV rows, space-delimited lines), a hash of
-/// its bytes. Either way ASCII whitespace around the text is trimmed first. 128 bits and
-/// seeded per process ([`XXH3_SEED`]): a copy is dropped on this hash alone, so no file
-/// may be able to aim at another event's.
-pub fn canonical_hash(bytes: &[u8]) -> u128 {
+/// its bytes. Either way ASCII whitespace around the text is trimmed first. Seeded per
+/// process ([`XXH3_SEED`]): a copy is dropped on this hash alone, so no file may be able
+/// to aim at another event's. Never 0.
+pub fn canonical_hash(bytes: &[u8]) -> u64 {
     let bytes = bytes.trim_ascii();
     let mut out = Vec::with_capacity(bytes.len());
     match serde_json::from_slice::<Value>(bytes) {
@@ -113,13 +151,19 @@ pub fn canonical_hash(bytes: &[u8]) -> u128 {
             out.extend_from_slice(bytes);
         }
     }
-    xxh3_128_with_seed(&out, *XXH3_SEED)
+    xxh3_64_with_seed(&out, *XXH3_SEED) | 1
 }
 
-/// The text of a JSON object (it starts with `{`: a record's bytes, never a CSV row or a
-/// space-delimited line) without the whitespace between its tokens. The records compared
-/// are valid JSON, so two that are equal this way have the same tokens in the same order:
-/// the same value.
+/// A hash of a JSON record's text without its layout ([`without_layout`]), seeded as
+/// [`canonical_hash`] is; never 0.
+fn layout_hash(bytes: &[u8]) -> Option<u64> {
+    without_layout(bytes).map(|text| xxh3_64_with_seed(&text, *XXH3_SEED) | 1)
+}
+
+/// The text of a JSON object (it starts with `{`) without the whitespace between its
+/// tokens. Only for records read as JSON, which are valid JSON: two that are equal this
+/// way have the same tokens in the same order, the same value. (A CSV row may start with
+/// `{` too, and its spaces are content.)
 fn without_layout(bytes: &[u8]) -> Option<Vec<u8>> {
     let bytes = bytes.trim_ascii();
     if bytes.first() != Some(&b'{') {
@@ -213,7 +257,7 @@ mod tests {
 
     use super::*;
 
-    fn hash(text: &str) -> u128 {
+    fn hash(text: &str) -> u64 {
         canonical_hash(text.as_bytes())
     }
 
@@ -267,23 +311,57 @@ mod tests {
             fetched.set(fetched.get() + 1);
             Some(texts[0].as_bytes().to_vec())
         };
-        let mut judge = |text: &str| shared.judge(0, raw(texts[0]), raw(text), text.as_bytes(), fetch);
-        // Copies of the lone first event, the same bytes (no fetch) and laid out otherwise.
+        let mut judge = |text: &str| shared.judge(0, raw(texts[0]), raw(text), text.as_bytes(), true, fetch);
+        // Copies of the lone first event: the same bytes (no fetch), its keys in another
+        // order, and another layout.
         assert_eq!(judge(texts[0]), Verdict::Copy);
         assert_eq!(fetched.get(), 0);
         assert_eq!(judge(texts[2]), Verdict::Copy);
         assert_eq!(judge("{ \"eventID\" : \"x\",\n \"v\" : 1 }"), Verdict::Copy);
-        assert_eq!(fetched.get(), 2);
-        assert!(shared.groups.is_empty(), "copies of a lone event leave nothing stored");
-        let mut judge = |text: &str| shared.judge(0, raw(texts[0]), raw(text), text.as_bytes(), fetch);
+        assert!(shared.groups.is_empty(), "copies of a lone event make no group");
+        let mut judge = |text: &str| shared.judge(0, raw(texts[0]), raw(text), text.as_bytes(), true, fetch);
         assert_eq!(judge(texts[1]), Verdict::Different);
-        assert_eq!(fetched.get(), 3);
         // With a group, copies of either event are known without fetching.
         assert_eq!(judge(texts[2]), Verdict::Copy);
         assert_eq!(judge(texts[1]), Verdict::Copy);
         assert_eq!(judge(r#"{"eventID":"x","v":3}"#), Verdict::Different);
-        assert_eq!(fetched.get(), 3, "a group is judged without the first event's bytes");
+        assert_eq!(fetched.get(), 1, "the first event is read once, its hashes kept");
         assert_eq!(shared.groups.len(), 1);
+        assert!(shared.lone.is_empty(), "a group replaces the lone event's hashes");
+    }
+
+    /// However many copies of a lone event come, in whatever layouts, it is read at most
+    /// twice (once for each hash it may need).
+    #[test]
+    fn copies_of_a_lone_event_read_it_at_most_twice() {
+        let first = r#"{"eventID":"x","a":1,"b":2}"#;
+        let copies = [r#"{ "eventID":"x", "a":1, "b":2 }"#, r#"{"b":2,"a":1,"eventID":"x"}"#];
+        let mut shared = SharedIds::default();
+        let fetched = std::cell::Cell::new(0);
+        for i in 0..100 {
+            let copy = copies[i % 2];
+            let fetch = || {
+                fetched.set(fetched.get() + 1);
+                Some(first.as_bytes().to_vec())
+            };
+            let verdict =
+                shared.judge(0, xxh3_64(first.as_bytes()), xxh3_64(copy.as_bytes()), copy.as_bytes(), true, fetch);
+            assert_eq!(verdict, Verdict::Copy);
+        }
+        assert!(fetched.get() <= 2, "read {} times", fetched.get());
+    }
+
+    /// A CSV row may start with `{`, and its spaces are content: rows that differ only in
+    /// spaces are different events.
+    #[test]
+    fn text_rows_are_never_judged_without_their_layout() {
+        let a = "{alice,Console Login,2024-03-01T10:00:00Z,signin.amazonaws.com,e1,us-east-1";
+        let b = "{alice,ConsoleLogin,2024-03-01T10:00:00Z,signin.amazonaws.com,e1,us-east-1";
+        let mut shared = SharedIds::default();
+        let verdict = shared.judge(0, xxh3_64(a.as_bytes()), xxh3_64(b.as_bytes()), b.as_bytes(), false, || {
+            Some(a.as_bytes().to_vec())
+        });
+        assert_eq!(verdict, Verdict::Different);
     }
 
     #[test]
@@ -309,7 +387,7 @@ mod tests {
         let (a, b) = (r#"{"v":1}"#, r#"{ "v":1 }"#);
         let mut shared = SharedIds::default();
         let (ra, rb) = (xxh3_64(a.as_bytes()), xxh3_64(b.as_bytes()));
-        assert_eq!(shared.judge(7, ra, rb, b.as_bytes(), || None), Verdict::Different);
-        assert_eq!(shared.judge(7, ra, ra, a.as_bytes(), || None), Verdict::Copy);
+        assert_eq!(shared.judge(7, ra, rb, b.as_bytes(), true, || None), Verdict::Different);
+        assert_eq!(shared.judge(7, ra, ra, a.as_bytes(), true, || None), Verdict::Copy);
     }
 }
